@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+"use strict";
+// Runs the compiled CLI (built by `npm ci` through the `prepare` script).
+const path = require("node:path");
+const fs = require("node:fs");
+const entry = path.join(__dirname, "..", "dist", "src", "cli", "main.js");
+if (!fs.existsSync(entry)) {
+  process.stderr.write("sm-audit: not built yet; run `npm ci` (or `npm run build`) in " + path.join(__dirname, "..") + "\n");
+  process.exit(2);
+}
+require(entry).main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,79 @@
+/** The `sm-audit` entry point: dispatches to one module per command. */
+import { EXIT, UserError, UserErrors, errorMessage } from "../util/errors";
+import { TOOL } from "../version";
+import { type CliIO, type Command, processIO } from "./io";
+
+interface CommandEntry {
+  summary: string;
+  /** Loaded lazily so `sm-audit rules list` never loads the AWS SDK or cdktf. */
+  load: () => Command;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  demo: { summary: "scan the bundled sample estate through the simulator and write every output", load: () => (require("./demo") as typeof import("./demo")).run },
+  scan: { summary: "collect a snapshot from live AWS accounts and regions", load: () => (require("./scan") as typeof import("./scan")).run },
+  check: { summary: "check Terraform HCL, plan JSON or cdktf synth output (pull requests)", load: () => (require("./check") as typeof import("./check")).run },
+  evaluate: { summary: "evaluate the rules against a snapshot", load: () => (require("./evaluate") as typeof import("./evaluate")).run },
+  report: { summary: "render compliance reports from a snapshot or findings", load: () => (require("./report") as typeof import("./report")).run },
+  cost: { summary: "render the cost report of a snapshot", load: () => (require("./cost") as typeof import("./cost")).run },
+  remediate: { summary: "turn failing findings into remediation CDKTF stacks", load: () => (require("./remediate") as typeof import("./remediate")).run },
+  rules: { summary: "list, validate, test and document rules", load: () => (require("./rules") as typeof import("./rules")).run },
+  merge: { summary: "merge shard snapshots into one", load: () => (require("./merge") as typeof import("./merge")).run },
+  "iam-policy": { summary: "print the least-privilege read-only IAM policy the scanner needs", load: () => (require("./iam-policy") as typeof import("./iam-policy")).run },
+  "verify-bundle": { summary: "verify an evidence bundle's manifest", load: () => (require("./verify-bundle") as typeof import("./verify-bundle")).run },
+  simulator: { summary: "serve an estate file through the loopback AWS-compatible simulator", load: () => (require("./simulator") as typeof import("./simulator")).run },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    `sm-audit ${TOOL.version} — policy-as-code auditor for AWS Secrets Manager`,
+    "",
+    "usage: sm-audit <command> [options]   (sm-audit <command> --help for its options)",
+    "",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    "",
+    "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 incomplete (collection gaps)",
+  ].join("\n");
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit code; never throws. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const debug = argv.includes("--debug");
+  const args = argv.filter((a) => a !== "--debug");
+  const [name, ...rest] = args;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(usage());
+    return name ? EXIT.OK : EXIT.USAGE;
+  }
+  if (name === "--version" || name === "version") {
+    io.out(TOOL.version);
+    return EXIT.OK;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.err(`sm-audit: unknown command '${name}'\n${usage()}`);
+    return EXIT.USAGE;
+  }
+  try {
+    const command = entry.load();
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UserErrors) {
+      for (const e of err.errors) io.err(`sm-audit ${name}: ${e.format()}`);
+      return err.exitCode;
+    }
+    if (err instanceof UserError) {
+      io.err(`sm-audit ${name}: ${err.format()}`);
+      return err.exitCode;
+    }
+    io.err(`sm-audit ${name}: internal error: ${errorMessage(err)}${debug && err instanceof Error ? `\n${err.stack}` : " (run with --debug for the stack)"}`);
+    return EXIT.USAGE;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
