@@ -8,6 +8,13 @@ if (!fs.existsSync(entry)) {
   process.stderr.write("sm-audit: not built yet; run `npm ci` (or `npm run build`) in " + path.join(__dirname, "..") + "\n");
   process.exit(2);
 }
+// A closed pipe (`sm-audit rules list | head`) ends the output quietly, as other CLIs do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err && err.code === "EPIPE") process.exit(process.exitCode || 0);
+    throw err;
+  });
+}
 require(entry).main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -6,22 +6,22 @@ import { type CliIO, type Command, processIO } from "./io";
 interface CommandEntry {
   summary: string;
   /** Loaded lazily so `sm-audit rules list` never loads the AWS SDK or cdktf. */
-  load: () => Command;
+  load: () => Promise<Command>;
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  demo: { summary: "scan the bundled sample estate through the simulator and write every output", load: () => (require("./demo") as typeof import("./demo")).run },
-  scan: { summary: "collect a snapshot from live AWS accounts and regions", load: () => (require("./scan") as typeof import("./scan")).run },
-  check: { summary: "check Terraform HCL, plan JSON or cdktf synth output (pull requests)", load: () => (require("./check") as typeof import("./check")).run },
-  evaluate: { summary: "evaluate the rules against a snapshot", load: () => (require("./evaluate") as typeof import("./evaluate")).run },
-  report: { summary: "render compliance reports from a snapshot or findings", load: () => (require("./report") as typeof import("./report")).run },
-  cost: { summary: "render the cost report of a snapshot", load: () => (require("./cost") as typeof import("./cost")).run },
-  remediate: { summary: "turn failing findings into remediation CDKTF stacks", load: () => (require("./remediate") as typeof import("./remediate")).run },
-  rules: { summary: "list, validate, test and document rules", load: () => (require("./rules") as typeof import("./rules")).run },
-  merge: { summary: "merge shard snapshots into one", load: () => (require("./merge") as typeof import("./merge")).run },
-  "iam-policy": { summary: "print the least-privilege read-only IAM policy the scanner needs", load: () => (require("./iam-policy") as typeof import("./iam-policy")).run },
-  "verify-bundle": { summary: "verify an evidence bundle's manifest", load: () => (require("./verify-bundle") as typeof import("./verify-bundle")).run },
-  simulator: { summary: "serve an estate file through the loopback AWS-compatible simulator", load: () => (require("./simulator") as typeof import("./simulator")).run },
+  demo: { summary: "scan the bundled sample estate through the simulator and write every output", load: async () => (await import("./demo.js")).run },
+  scan: { summary: "collect a snapshot from live AWS accounts and regions", load: async () => (await import("./scan.js")).run },
+  check: { summary: "check Terraform HCL, plan JSON or cdktf synth output (pull requests)", load: async () => (await import("./check.js")).run },
+  evaluate: { summary: "evaluate the rules against a snapshot", load: async () => (await import("./evaluate.js")).run },
+  report: { summary: "render compliance reports from a snapshot or findings", load: async () => (await import("./report.js")).run },
+  cost: { summary: "render the cost report of a snapshot", load: async () => (await import("./cost.js")).run },
+  remediate: { summary: "turn failing findings into remediation CDKTF stacks", load: async () => (await import("./remediate.js")).run },
+  rules: { summary: "list, validate, test and document rules", load: async () => (await import("./rules.js")).run },
+  merge: { summary: "merge shard snapshots into one", load: async () => (await import("./merge.js")).run },
+  "iam-policy": { summary: "print the least-privilege read-only IAM policy the scanner needs", load: async () => (await import("./iam-policy.js")).run },
+  "verify-bundle": { summary: "verify an evidence bundle's manifest", load: async () => (await import("./verify-bundle.js")).run },
+  simulator: { summary: "serve an estate file through the loopback AWS-compatible simulator", load: async () => (await import("./simulator.js")).run },
 };
 
 function usage(): string {
@@ -56,7 +56,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return EXIT.USAGE;
   }
   try {
-    const command = entry.load();
+    const command = await entry.load();
     return await command(rest, io);
   } catch (err) {
     if (err instanceof UserErrors) {
