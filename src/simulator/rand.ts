@@ -1,0 +1,98 @@
+/**
+ * Deterministic pseudo-randomness: every id, suffix, timestamp jitter and fault decision the
+ * simulator makes is a pure function of a seed and a name, so two runs over the same estate
+ * serve byte-identical answers.
+ */
+
+/** 32-bit FNV-1a hash of `text`, mixed with `seed`. */
+export function hash32(text: string, seed = 0): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // Final avalanche (murmur3 fmix32) so that close inputs give unrelated outputs.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A number in [0, 1) derived from `text` and `seed`. */
+export function unit(text: string, seed = 0): number {
+  return hash32(text, seed) / 4294967296;
+}
+
+/** Small seeded generator (mulberry32) for sequences where hashing each draw is awkward. */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Next number in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [min, max] inclusive. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** True with probability `p`. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** One element of a non-empty array. */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+}
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_NUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/** `length` characters drawn from `alphabet`, determined by `name`. */
+export function token(name: string, length: number, alphabet: string = ALNUM): string {
+  let out = "";
+  let h = hash32(name);
+  for (let i = 0; out.length < length; i++) {
+    if (i % 4 === 0) h = hash32(`${name}#${i}`);
+    out += alphabet[h % alphabet.length];
+    h = Math.floor(h / alphabet.length);
+  }
+  return out;
+}
+
+/** Lower-case hex string of `length` digits determined by `name`. */
+export function hex(name: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += hash32(`${name}/${i}`).toString(16).padStart(8, "0");
+  return out.slice(0, length);
+}
+
+/** A version-4-shaped UUID determined by `name`. */
+export function uuid(name: string): string {
+  const h = hex(name, 32);
+  const variant = "89ab"[parseInt(h[16] as string, 16) % 4] as string;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The 6-character random suffix Secrets Manager appends to secret ARNs. */
+export function secretSuffix(name: string): string {
+  return token(name, 6, ALNUM);
+}
+
+/** IAM-style unique id (`AROA…`, `AIDA…`, `AKIA…`) of `length` characters after the prefix. */
+export function iamId(prefix: string, name: string, length = 17): string {
+  return prefix + token(name, length, UPPER_NUM);
+}
