@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { UserError } from "./errors";
+import { locateJsonError } from "./json-locate";
 
 /** Largest input file any reader accepts (documented in docs/limits.md). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -69,12 +70,13 @@ export function parseJsonText(text: string, file: string): unknown {
   checkJsonDepth(text, file);
   try {
     return JSON.parse(text);
-  } catch (err) {
-    const msg = (err as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const loc = m ? lineColumnAt(text, Number(m[1])) : undefined;
-    const detail = msg.replace(/^.*?JSON[^:]*:\s*/, "").replace(/\s*in JSON at position \d+.*$/, "");
-    return failJson(file, loc?.line, `invalid JSON: ${detail || msg}`);
+  } catch {
+    // Node 20's messages often carry no position and embed the text: locate the error ourselves.
+    const offset = locateJsonError(text);
+    const at = offset >= 0 ? offset : text.length;
+    const { line, column } = lineColumnAt(text, at);
+    const detail = at >= text.length ? "unexpected end of input (truncated?)" : `unexpected '${text.slice(at, at + 12).split("\n")[0]}'`;
+    return failJson(file, line, `invalid JSON: ${detail} at column ${column}`);
   }
 }
 

@@ -1,0 +1,358 @@
+/**
+ * The condition language of docs/rule-format.md, compiled once per rule into closures
+ * that evaluate a view with three-valued (Kleene) logic and record the evidence read.
+ */
+import type { Evidence } from "../findings/types";
+import { makeTest } from "./operators";
+import type { ConditionDef, Params } from "./types";
+
+export { paramKind } from "./operators";
+
+/** Three-valued truth: false, true, unknown. */
+export const F = 0;
+export const T = 1;
+export const U = 2;
+export type Tri = typeof F | typeof T | typeof U;
+
+export const OPERATORS = ["equals", "in", "exists", "lt", "lte", "gt", "gte", "matches", "like", "contains", "containsAll", "empty", "olderThanDays", "withinDays"] as const;
+export type Operator = (typeof OPERATORS)[number];
+const OPERATOR_SET = new Set<string>(OPERATORS);
+
+/** What one evaluation reads and writes besides the view. */
+export interface EvalCtx {
+  root: object;
+  rootUnknowns: Record<string, string> | undefined;
+  asOfMs: number;
+  evidence: Evidence[];
+  reasons: string[];
+  /** Reason of the last read that hit an unknown. */
+  unknown?: string;
+  /** Shared evidence objects for common primitive values (see `record`). */
+  intern?: Map<string, Map<unknown, Evidence>>;
+  /** The shared evidence objects, so that whole evidence lists made of them can be shared too. */
+  shared?: WeakSet<Evidence>;
+  /** Reused root scope (one object per run, not per evaluation). */
+  rootScope?: Scope;
+}
+
+interface Scope {
+  obj: unknown;
+  unknowns: Record<string, string> | undefined;
+  /** Evidence path prefix of this scope (`facts.policy.principals[2].`), empty at the root. */
+  prefix: string;
+}
+
+/** A compiled condition. */
+export type Compiled = (scope: Scope, ctx: EvalCtx) => Tri;
+
+/** A problem found while compiling: the path inside the rule file and what is wrong. */
+export interface CompileProblem {
+  at: Array<string | number>;
+  message: string;
+}
+
+/** Evaluate a compiled condition against a view. */
+export function runCondition(cond: Compiled, view: { unknowns?: Record<string, string> }, ctx: EvalCtx): Tri {
+  // ctx.rootUnknowns may be left undefined by the caller when the view has none (a fast path).
+  const scope = ctx.rootScope ?? (ctx.rootScope = { obj: view, unknowns: undefined, prefix: "" });
+  scope.obj = view;
+  scope.unknowns = ctx.rootUnknowns;
+  return cond(scope, ctx);
+}
+
+/** Compile a condition; problems are pushed to `problems` (the result is then unusable). */
+export function compileCondition(def: unknown, params: Params, problems: CompileProblem[], at: Array<string | number>): Compiled {
+  const fail = (message: string, where: Array<string | number> = at): Compiled => {
+    problems.push({ at: where, message });
+    return () => U;
+  };
+  if (typeof def !== "object" || def === null || Array.isArray(def)) return fail("expected a condition object (all, any, not, some, every, path or param)");
+  const d = def as ConditionDef;
+  const keys = Object.keys(d);
+  if ("all" in d || "any" in d) {
+    const key = "all" in d ? "all" : "any";
+    if (keys.length !== 1) return fail(`'${key}' must be alone in its condition; found also ${keys.filter((k) => k !== key).join(", ")}`);
+    const list = d[key];
+    if (!Array.isArray(list) || list.length === 0) return fail("expected a non-empty list of conditions", [...at, key]);
+    const parts = list.map((c, i) => compileCondition(c, params, problems, [...at, key, i]));
+    return key === "all" ? allOf(parts) : anyOf(parts);
+  }
+  if ("not" in d) {
+    if (keys.length !== 1) return fail(`'not' must be alone in its condition; found also ${keys.filter((k) => k !== "not").join(", ")}`);
+    const inner = compileCondition(d.not, params, problems, [...at, "not"]);
+    return (s, c) => {
+      const r = inner(s, c);
+      return r === U ? U : r === T ? F : T;
+    };
+  }
+  if ("some" in d || "every" in d) {
+    const key = "some" in d ? "some" : "every";
+    const extra = keys.filter((k) => k !== key && k !== "where");
+    if (extra.length) return fail(`unexpected key${extra.length > 1 ? "s" : ""} ${extra.join(", ")} beside '${key}'`);
+    if (!("where" in d)) return fail(`'${key}' needs a 'where' condition`);
+    const path = d[key];
+    if (typeof path !== "string" || !validPath(path)) return fail("expected a dotted path", [...at, key]);
+    const where = compileCondition(d.where, params, problems, [...at, "where"]);
+    return quantifier(key, path, where);
+  }
+  if ("path" in d || "param" in d) return compileComparison(d, params, problems, at);
+  return fail(`unknown condition key${keys.length === 1 ? "" : "s"} ${keys.join(", ") || "(none)"}; expected all, any, not, some, every, path or param`);
+}
+
+function allOf(parts: Compiled[]): Compiled {
+  return (s, c) => {
+    let unknown = false;
+    for (const p of parts) {
+      const r = p(s, c);
+      if (r === F) return F;
+      if (r === U) unknown = true;
+    }
+    return unknown ? U : T;
+  };
+}
+
+function anyOf(parts: Compiled[]): Compiled {
+  return (s, c) => {
+    let unknown = false;
+    for (const p of parts) {
+      const r = p(s, c);
+      if (r === T) return T;
+      if (r === U) unknown = true;
+    }
+    return unknown ? U : F;
+  };
+}
+
+/** True for `$`, `.`, and dotted paths optionally prefixed `$.`. */
+export function validPath(path: string): boolean {
+  return /^(\$|\.|(\$\.)?[^.\s{}]+(\.[^.\s{}]+)*)$/.test(path);
+}
+
+interface Accessor {
+  /** Path as written. */
+  text: string;
+  /** Relative to the root view rather than the current element. */
+  fromRoot: boolean;
+  segs: string[];
+  /** Dotted prefixes to look up in unknowns: `a`, `a.b`, `a.b.c`. */
+  prefixes: string[];
+  /** Evidence path when read at the root scope. */
+  rootPath: string;
+}
+
+function accessor(path: string): Accessor {
+  const fromRoot = path === "$" || path.startsWith("$.");
+  const rest = path === "$" || path === "." ? "" : fromRoot ? path.slice(2) : path;
+  const segs = rest === "" ? [] : rest.split(".");
+  const prefixes: string[] = [];
+  for (let i = 0; i < segs.length; i++) prefixes.push(i === 0 ? segs[0] : `${prefixes[i - 1]}.${segs[i]}`);
+  const rootPath = prefixes.length ? prefixes[prefixes.length - 1] : fromRoot ? "$" : ".";
+  return { text: path, fromRoot, segs, prefixes, rootPath };
+}
+
+/** Marks a read whose path (or a prefix) is recorded unknown; the reason is left in `ctx.unknown`. */
+const UNKNOWN = Symbol("unknown");
+
+/** The evidence path of a read: precomputed at the root, prefixed inside `some`/`every`. */
+function evPathOf(acc: Accessor, scope: Scope): string {
+  if (acc.fromRoot || scope.prefix === "") return acc.rootPath;
+  return acc.segs.length ? scope.prefix + acc.prefixes[acc.prefixes.length - 1] : scope.prefix.slice(0, -1);
+}
+
+/** Read a path: UNKNOWN when it (or a prefix) is recorded unknown, else the value (maybe undefined). */
+function read(acc: Accessor, scope: Scope, ctx: EvalCtx): unknown {
+  const fromRoot = acc.fromRoot;
+  const unknowns = fromRoot ? ctx.rootUnknowns : scope.unknowns;
+  if (unknowns !== undefined) {
+    const prefixes = acc.prefixes;
+    for (let i = 0; i < prefixes.length; i++) {
+      if (Object.hasOwn(unknowns, prefixes[i])) {
+        const reason = unknowns[prefixes[i]];
+        if (typeof reason === "string") {
+          ctx.unknown = reason;
+          return UNKNOWN;
+        }
+      }
+    }
+  }
+  let v: unknown = fromRoot ? ctx.root : scope.obj;
+  const segs = acc.segs;
+  for (let i = 0; i < segs.length; i++) {
+    if (v === null || v === undefined) return undefined;
+    v = (v as Record<string, unknown>)[segs[i]];
+  }
+  return v;
+}
+
+/** Get the value at a dotted path (or pre-split segments) of an object, without unknown checks: used by messages. */
+export function getPath(obj: unknown, path: string | readonly string[]): unknown {
+  let v = obj;
+  for (const seg of typeof path === "string" ? path.split(".") : path) {
+    if (v === null || v === undefined) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+function record(ctx: EvalCtx, path: string, value: unknown, unknown?: string): void {
+  const ev = ctx.evidence;
+  for (let i = 0; i < ev.length; i++) if (ev[i].path === path) return;
+  ev.push(makeEvidence(ctx, path, value, unknown));
+}
+
+function pushOnce(ctx: EvalCtx, e: Evidence): void {
+  const ev = ctx.evidence;
+  for (let i = 0; i < ev.length; i++) if (ev[i].path === e.path) return;
+  ev.push(e);
+}
+
+/**
+ * Evidence objects for small primitive values are shared between findings (the same
+ * `rotation.enabled: true` is read for thousands of secrets), which keeps a 100,000-secret
+ * run small. They are treated as read-only; `attachSources` copies before it adds a source.
+ */
+function makeEvidence(ctx: EvalCtx, path: string, value: unknown, unknown?: string): Evidence {
+  const key = unknown !== undefined ? `?${unknown}` : value;
+  const internable = ctx.intern !== undefined && (unknown !== undefined ? unknown.length < 200 : value === null || typeof value === "boolean" || (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 100_000) || (typeof value === "string" && value.length <= 64));
+  if (!internable) return unknown !== undefined ? { path, unknown } : { path, value: redact(path, value) };
+  let byValue = ctx.intern!.get(path);
+  if (!byValue) ctx.intern!.set(path, (byValue = new Map()));
+  let e = byValue.get(key);
+  if (!e) {
+    e = unknown !== undefined ? { path, unknown } : { path, value: redact(path, value) };
+    if (byValue.size < 10_000) {
+      Object.freeze(e);
+      byValue.set(key, e);
+      ctx.shared?.add(e);
+    }
+  }
+  return e;
+}
+
+/** Literal values found in code are shown only as their fingerprint. */
+export function redact(path: string, value: unknown): unknown {
+  if (!path.startsWith("valueInCode")) return value;
+  const one = (v: unknown): unknown =>
+    v && typeof v === "object" && "fingerprint" in v ? `[redacted sha256:${String((v as { fingerprint: unknown }).fingerprint)}]` : v;
+  return Array.isArray(value) ? value.map(one) : one(value);
+}
+
+function quantifier(kind: "some" | "every", path: string, where: Compiled): Compiled {
+  const acc = accessor(path);
+  return (scope, ctx) => {
+    const v = read(acc, scope, ctx);
+    const evPath = evPathOf(acc, scope);
+    if (v === UNKNOWN) {
+      record(ctx, evPath, undefined, ctx.unknown);
+      ctx.reasons.push(`${evPath}: ${ctx.unknown}`);
+      return U;
+    }
+    if (v === undefined) {
+      record(ctx, evPath, undefined, "not known");
+      ctx.reasons.push(`${evPath} is not known`);
+      return U;
+    }
+    const items: unknown[] = v === null ? [] : Array.isArray(v) ? v : typeof v === "object" ? Object.entries(v as object).map(([key, value]) => ({ key, value })) : [];
+    if (v !== null && typeof v !== "object") {
+      record(ctx, evPath, v);
+      return F;
+    }
+    // Keep only the evidence of the element that decided the result, so evidence stays small.
+    const outer = ctx.evidence;
+    let undecided: Evidence[] | undefined;
+    let sawUnknown = false;
+    for (let i = 0; i < items.length; i++) {
+      const el = items[i];
+      const elUnknowns = el && typeof el === "object" ? (el as { unknowns?: Record<string, string> }).unknowns : undefined;
+      const local: Evidence[] = [];
+      ctx.evidence = local;
+      const res = where({ obj: el, unknowns: elUnknowns, prefix: `${evPath}[${i}].` }, ctx);
+      ctx.evidence = outer;
+      if ((kind === "some" && res === T) || (kind === "every" && res === F)) {
+        for (const e of local) pushOnce(ctx, e);
+        return kind === "some" ? T : F;
+      }
+      if (res === U && !sawUnknown) {
+        sawUnknown = true;
+        undecided = local;
+      }
+    }
+    if (undecided) for (const e of undecided) pushOnce(ctx, e);
+    else record(ctx, `${evPath}.length`, items.length);
+    if (sawUnknown) return U;
+    return kind === "some" ? F : T;
+  };
+}
+
+function compileComparison(d: ConditionDef, params: Params, problems: CompileProblem[], at: Array<string | number>): Compiled {
+  const keys = Object.keys(d);
+  const fail = (message: string, where: Array<string | number> = at): Compiled => {
+    problems.push({ at: where, message });
+    return () => U;
+  };
+  if ("path" in d && "param" in d) return fail("use either 'path' or 'param', not both");
+  const ops = keys.filter((k) => OPERATOR_SET.has(k));
+  const others = keys.filter((k) => !OPERATOR_SET.has(k) && k !== "path" && k !== "param" && k !== "caseInsensitive");
+  if (others.length) return fail(`unknown operator '${others[0]}'; expected one of ${OPERATORS.join(", ")}`, [...at, others[0]]);
+  if (ops.length !== 1) return fail(ops.length ? `exactly one operator per comparison; found ${ops.join(", ")}` : `missing operator; expected one of ${OPERATORS.join(", ")}`);
+  const op = ops[0] as Operator;
+  const ci = d.caseInsensitive;
+  if (ci !== undefined && typeof ci !== "boolean") return fail("expected true or false", [...at, "caseInsensitive"]);
+  if (ci && !["equals", "in", "like", "contains", "containsAll"].includes(op)) return fail(`caseInsensitive applies to equals, in, like, contains and containsAll, not ${op}`, [...at, "caseInsensitive"]);
+  const opAt = [...at, op];
+  const operand = resolveOperand(d[op], params, problems, opAt);
+  if (operand === INVALID) return () => U;
+  const test = makeTest(op, operand, Boolean(ci), problems, opAt);
+  if (!test) return () => U;
+
+  if ("param" in d) {
+    const name = d.param;
+    if (typeof name !== "string" || !Object.hasOwn(params, name)) return fail(`unknown param '${String(name)}'; declared: ${Object.keys(params).join(", ") || "(none)"}`, [...at, "param"]);
+    return (_s, ctx) => {
+      const v = params[name];
+      if (op === "exists") return (v !== undefined && v !== null) === operand ? T : F;
+      return test(v, ctx) ? T : F;
+    };
+  }
+  const path = d.path;
+  if (typeof path !== "string" || !validPath(path)) return fail("expected a dotted path such as facts.key.manager", [...at, "path"]);
+  const acc = accessor(path);
+  const isExists = op === "exists";
+  return (scope, ctx) => {
+    const v = read(acc, scope, ctx);
+    const evPath = evPathOf(acc, scope);
+    if (v === UNKNOWN) {
+      record(ctx, evPath, undefined, ctx.unknown);
+      ctx.reasons.push(`${evPath}: ${ctx.unknown}`);
+      return U;
+    }
+    record(ctx, evPath, v);
+    if (isExists) return (v !== undefined && v !== null) === operand ? T : F;
+    if (v === undefined) {
+      ctx.reasons.push(`${evPath} is not known`);
+      return U;
+    }
+    return test(v, ctx) ? T : F;
+  };
+}
+
+const INVALID = Symbol("invalid");
+
+function resolveOperand(raw: unknown, params: Params, problems: CompileProblem[], at: Array<string | number>): unknown {
+  let name: string | undefined;
+  if (typeof raw === "string" && raw.startsWith("$params.")) name = raw.slice(8);
+  else if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    const keys = Object.keys(raw);
+    if (keys.length === 1 && keys[0] === "param" && typeof (raw as { param: unknown }).param === "string") name = (raw as { param: string }).param;
+    else {
+      problems.push({ at, message: "expected a value or a param reference ({ param: NAME } or $params.NAME)" });
+      return INVALID;
+    }
+  }
+  if (name === undefined) return raw;
+  if (!Object.hasOwn(params, name)) {
+    problems.push({ at, message: `unknown param '${name}'; declared: ${Object.keys(params).join(", ") || "(none)"}` });
+    return INVALID;
+  }
+  return params[name];
+}
