@@ -1,0 +1,3 @@
+output "arn" {
+  value = aws_secretsmanager_secret.this.arn
+}
