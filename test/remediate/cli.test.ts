@@ -1,0 +1,59 @@
+/** `sm-audit remediate` end to end, in-process: snapshot in, plan + stacks + README out. */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { capture, cliMain } from "../policy/cli-harness";
+import { writeSnapshot } from "../../src/inventory/io";
+import { writeFindings } from "../../src/findings/io";
+import { evaluate } from "../../src/policy/evaluate";
+import { loadRules } from "../../src/policy/loader";
+import { ACCT, R1, failingSnapshot } from "./estate";
+
+// main.ts loads commands with require(): the shared harness makes that work under vitest.
+const main = cliMain();
+const io = capture;
+
+describe("sm-audit remediate", () => {
+  it("from a snapshot: evaluates, writes plan.json, app/, one cdk.tf.json per stack and README.md, prints a summary", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smr-cli-"));
+    writeSnapshot(join(dir, "snap.json"), failingSnapshot());
+    const t = io(dir);
+    const code = await main(["remediate", "snap.json", "--out", "out", "--role-name", "Fixer"], t);
+    expect(t.stderr).toEqual([]);
+    expect(code).toBe(0);
+    const root = join(dir, "out", "remediation");
+    const plan = JSON.parse(readFileSync(join(root, "plan.json"), "utf8")) as { roleName: string; stacks: Array<{ id: string }> };
+    expect(plan.roleName).toBe("Fixer");
+    for (const st of plan.stacks) expect(existsSync(join(root, "stacks", st.id, "cdk.tf.json"))).toBe(true);
+    expect(existsSync(join(root, "stacks", `${ACCT}-${R1}`, "cdk.tf.json"))).toBe(true);
+    for (const f of ["app/main.ts", "app/plan.json", "app/package.json", "app/cdktf.json"]) expect(existsSync(join(root, f)), f).toBe(true);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    expect(readme).toContain(`## Stack ${ACCT}-${R1}`);
+    expect(readme).toContain("[secret-policy-not-public](docs/rules/secret-policy-not-public.md)");
+    expect(readme).toContain("aws secretsmanager delete-secret");
+    expect(readme).toMatch(/managed by rds/);
+    const out = t.stdout.join("\n");
+    expect(out).toMatch(/actions: \d+ closing \d+ failing finding/);
+    expect(out).toMatch(/replace-resource-policy\s+3/);
+    expect(out).toMatch(/monthly cost delta: \$\d+\.\d\d/);
+    expect(out).toMatch(/manual: 3/);
+  });
+
+  it("from a findings file: needs the snapshot (recorded or --snapshot), else exit 2 with one line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smr-cli-"));
+    const snap = failingSnapshot();
+    writeSnapshot(join(dir, "snap.json"), snap);
+    const findings = evaluate(snap, { rules: loadRules(), snapshotFile: join(dir, "snap.json") });
+    writeFindings(join(dir, "findings.json"), findings);
+    const ok = io(dir);
+    expect(await main(["remediate", "findings.json", "--out", "o1"], ok)).toBe(0);
+    expect(existsSync(join(dir, "o1", "remediation", "plan.json"))).toBe(true);
+    writeFindings(join(dir, "nofile.json"), { ...findings, snapshot: { ...findings.snapshot, file: undefined, sha256: undefined } });
+    const bad = io(dir);
+    expect(await main(["remediate", "nofile.json"], bad)).toBe(2);
+    expect(bad.stderr).toEqual([`sm-audit remediate: ${join(dir, "nofile.json")}: the findings file records no snapshot path: give --snapshot FILE`]);
+    const bad2 = io(dir);
+    expect(await main(["remediate", "snap.json", "--role-name", "no spaces"], bad2)).toBe(2);
+  });
+});
