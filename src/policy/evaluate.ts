@@ -43,6 +43,8 @@ export interface CompiledRule {
   applies?: Compiled;
   assert: Compiled;
   messages: Record<"pass" | "fail" | "unknown" | "not_applicable", MessageFn | undefined>;
+  /** The message of a not-applicable finding when the rule has no template for it. */
+  notApplicable: MessageFn;
 }
 
 /** Compile a rule with `params`; a problem (e.g. an override of the wrong shape) is a UserError. */
@@ -54,12 +56,13 @@ export function compileRule(rule: LoadedRule, params: Params): CompiledRule {
     throw new UserErrors(problems.map((p) => new UserError(p.message, { file: display(rule.file), line: rule.lineOf(p.at), subject: rule.def.id, field: formatPath(p.at) })));
   }
   const m = rule.def.messages;
+  const title = fillTitle(rule.def.title, params);
   return {
     rule,
     idPrefix: `${rule.def.id}/`,
     sources: rule.def.sources ? new Set(rule.def.sources) : undefined,
     params,
-    title: fillTitle(rule.def.title, params),
+    title,
     applies,
     assert,
     messages: {
@@ -68,6 +71,7 @@ export function compileRule(rule: LoadedRule, params: Params): CompiledRule {
       unknown: compileMessage(m.unknown, params),
       not_applicable: m.not_applicable === undefined ? undefined : compileMessage(m.not_applicable, params),
     },
+    notApplicable: (_view, reason) => `${title}: not applicable (${reason})`,
   };
 }
 
@@ -84,14 +88,10 @@ export function evaluateAnalyzed(snapshot: Snapshot, analyzed: AnalyzedSnapshot,
   const compiled = selected.map((r) => compileRule(r, paramsByRule.get(r.def.id) ?? {}));
   const asOfMs = Date.parse(analyzed.asOf);
   if (Number.isNaN(asOfMs)) throw new UserError(`reference time '${analyzed.asOf}' is not an ISO date`, { field: "asOf" });
-  const findings: Finding[] = [];
   // One context per run: its scratch arrays are reused, and each finding keeps an exact-size copy.
   const ctx: EvalCtx = { root: {}, rootUnknowns: undefined, asOfMs, evidence: [], reasons: [], intern: new Map(), shared: new WeakSet() };
   const lists: EvidenceTrie = new Map();
-  for (const cr of compiled) {
-    const views = analyzed.views[cr.rule.def.resource] as ResourceView[];
-    for (const view of views) findings.push(evaluateOne(cr, view, ctx, lists));
-  }
+  const findings = evaluateAll(compiled, analyzed, ctx, lists);
   const expired = opts.suppressions ? applySuppressions(findings, opts.suppressions, opts.rules) : [];
   const fixed = opts.baseline ? applyBaseline(findings, opts.baseline) : undefined;
   const params: Record<string, Record<string, unknown>> = {};
@@ -135,9 +135,12 @@ function evidenceList(ctx: EvalCtx, view: ResourceView, lists: EvidenceTrie | un
   if (lists === undefined || attrs !== undefined || ctx.shared === undefined) return attachSources(ev.slice(), view);
   let node = lists;
   for (let i = 0; i < ev.length; i++) {
-    if (!ctx.shared.has(ev[i])) return ev.slice();
     let next = node.get(ev[i]) as EvidenceTrie | undefined;
-    if (!next) node.set(ev[i], (next = new Map()));
+    // Only shared evidence is ever in the trie: the membership check is needed on a miss only.
+    if (!next) {
+      if (!ctx.shared.has(ev[i])) return ev.slice();
+      node.set(ev[i], (next = new Map()));
+    }
     node = next;
   }
   let list = node.get(END) as Evidence[] | undefined;
@@ -145,9 +148,109 @@ function evidenceList(ctx: EvalCtx, view: ResourceView, lists: EvidenceTrie | un
   return list;
 }
 
+/**
+ * Every rule over every view, in rule order (all findings of the first rule, then the
+ * next...). Rules of one resource kind are run view by view, so each view is read from
+ * memory once for all its rules rather than once per rule; each finding is written to
+ * its rule-ordered slot.
+ */
+function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: EvalCtx, lists: EvidenceTrie): Finding[] {
+  const offsets: number[] = [];
+  const rulesByKind = new Map<string, number[]>();
+  let total = 0;
+  for (let i = 0; i < compiled.length; i++) {
+    const kind = compiled[i].rule.def.resource;
+    offsets.push(total);
+    total += analyzed.views[kind].length;
+    const same = rulesByKind.get(kind);
+    if (same) same.push(i);
+    else rulesByKind.set(kind, [i]);
+  }
+  // Filled by push, not `new Array(total)`: a large preallocated array starts in slow (dictionary) mode.
+  const findings: Finding[] = [];
+  for (let i = 0; i < total; i++) findings.push(PENDING);
+  for (const [kind, ruleIdx] of rulesByKind) {
+    const views = analyzed.views[kind as ResourceView["kind"]] as ResourceView[];
+    for (let j = 0; j < views.length; j++) {
+      const view = views[j];
+      for (let k = 0; k < ruleIdx.length; k++) findings[offsets[ruleIdx[k]] + j] = evaluateOne(compiled[ruleIdx[k]], view, ctx, lists);
+    }
+  }
+  return findings;
+}
+
+/** Placeholder of a slot not yet evaluated (never left in a result). */
+const PENDING = {} as Finding;
+
+/**
+ * A finding as the evaluator builds it. Its `message` is an own enumerable accessor that
+ * fills the rule's compiled template when read, rather than a stored string: a
+ * 100,000-secret run has millions of findings and most messages (passes,
+ * not-applicables) are never shown. Being own and enumerable, it is kept in field order
+ * by JSON.stringify, spread copies, Object.keys and structuredClone like a plain field.
+ */
+class EvaluatedFinding implements Finding {
+  declare id: string;
+  declare ruleId: string;
+  declare title: string;
+  declare severity: Finding["severity"];
+  declare resourceKind: Finding["resourceKind"];
+  declare resourceId: string;
+  declare resourceName: string | undefined;
+  declare accountId: string | undefined;
+  declare region: string | undefined;
+  declare status: Status;
+  declare message: string;
+  declare reason: string | undefined;
+  declare evidence: Evidence[];
+  declare source: Source;
+  declare controls: Record<string, string[]>;
+  declare tags: Record<string, string> | undefined;
+  declare suppressedStatus?: Finding["suppressedStatus"];
+  declare suppression?: Finding["suppression"];
+  declare baseline?: Finding["baseline"];
+  /** The view the template reads, and the template of the status the finding was decided with. */
+  #view: unknown;
+  #fill: MessageFn;
+
+  /** One descriptor (same getter and setter) for every finding, so all findings share one hidden class. */
+  static readonly #message: PropertyDescriptor = {
+    get(this: EvaluatedFinding): string {
+      return this.#fill(this.#view, this.reason);
+    },
+    set(this: EvaluatedFinding, text: string): void {
+      this.#fill = () => text;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(cr: CompiledRule, view: ResourceView, status: Status, reason: string | undefined, evidence: Evidence[], fill: MessageFn) {
+    this.#view = view;
+    this.#fill = fill;
+    // Assigned in the findings file's field order: JSON and Object.keys follow it.
+    const def = cr.rule.def;
+    this.id = cr.idPrefix + view.id;
+    this.ruleId = def.id;
+    this.title = cr.title;
+    this.severity = def.severity;
+    this.resourceKind = def.resource;
+    this.resourceId = view.id;
+    this.resourceName = resourceName(view);
+    this.accountId = view.accountId;
+    this.region = (view as { region?: string }).region;
+    this.status = status;
+    Object.defineProperty(this, "message", EvaluatedFinding.#message);
+    this.reason = reason;
+    this.evidence = evidence;
+    this.source = view.source;
+    this.controls = def.controls;
+    this.tags = (view as { tags?: Record<string, string> }).tags;
+  }
+}
+
 /** One rule × one view: the finding. `ctx` is reused between calls (its arrays are scratch space). */
 export function evaluateOne(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, lists?: EvidenceTrie): Finding {
-  const def = cr.rule.def;
   ctx.root = view;
   // Most views have no unknowns: skipping the per-path lookups then is the common fast path.
   ctx.rootUnknowns = hasKeys(view.unknowns) ? view.unknowns : undefined;
@@ -173,27 +276,8 @@ export function evaluateOne(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, 
       if (r === U) reason = joinReasons(ctx.reasons);
     }
   }
-  const msg = status === "not_applicable"
-    ? cr.messages.not_applicable?.(view, reason) ?? `${cr.title}: not applicable (${reason})`
-    : cr.messages[status as "pass" | "fail" | "unknown"]!(view, reason);
-  return {
-    id: cr.idPrefix + view.id,
-    ruleId: def.id,
-    title: cr.title,
-    severity: def.severity,
-    resourceKind: def.resource,
-    resourceId: view.id,
-    resourceName: resourceName(view),
-    accountId: view.accountId,
-    region: (view as { region?: string }).region,
-    status,
-    message: msg,
-    reason,
-    evidence: evidenceList(ctx, view, lists),
-    source: view.source,
-    controls: def.controls,
-    tags: (view as { tags?: Record<string, string> }).tags,
-  };
+  const fill = status === "not_applicable" ? cr.messages.not_applicable ?? cr.notApplicable : cr.messages[status as "pass" | "fail" | "unknown"]!;
+  return new EvaluatedFinding(cr, view, status, reason, evidenceList(ctx, view, lists), fill);
 }
 
 function hasKeys(o: object | undefined): boolean {
