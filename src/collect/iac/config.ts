@@ -5,7 +5,7 @@
  * Whatever the code alone cannot decide becomes an `Unknown` naming the expression.
  */
 import type { IacSource } from "../../inventory/types";
-import { type Scope, type Value, Ref, Unknown, evalTemplate, firstUnknown, index, isObject, traversalText } from "./expr";
+import { type Scope, type Value, Ref, Unknown, evalTemplate, firstUnknown, hasUnresolved, index, isObject, traversalText } from "./expr";
 import type { TfResource } from "./model";
 import { policyDocumentJson } from "./policy-doc";
 
@@ -130,7 +130,15 @@ function moduleIndex(src: ModuleSource): ModuleIndex {
   return idx;
 }
 
+/** The bindings of a block's single instance: `each.key`/`each.value` or `count.index`. */
+interface Instance {
+  each?: { key: Value; value: Value };
+  count?: number;
+}
+
 class ModuleScope implements Scope {
+  /** Instance bindings of the block being evaluated (set only while its arguments are read). */
+  private instance: Instance | undefined;
   private readonly resources: Map<string, Decl>;
   private readonly data: Map<string, Decl>;
   private readonly variables: Map<string, Record<string, unknown>>;
@@ -182,6 +190,8 @@ class ModuleScope implements Scope {
     if (root === "data" && typeof second === "string" && typeof rest[0] === "string") {
       return this.attribute("data", second, rest[0], rest.slice(1), text);
     }
+    if (root === "each" && this.instance?.each && (second === "key" || second === "value")) return rem(this.instance.each[second], rest);
+    if (root === "count" && this.instance?.count !== undefined && second === "index") return rem(this.instance.count, rest);
     if (["count", "each", "self", "path", "terraform"].includes(String(root))) {
       return new Unknown(`'${text}' is not known from the code alone`, text);
     }
@@ -215,7 +225,8 @@ class ModuleScope implements Scope {
       return this.guard(address, () => policyDocumentJson(this.evalBody(decl.body)));
     }
     if (typeof attr === "string" && attr in decl.body && !META_KEYS.has(attr)) {
-      return rem(this.guard(`${address}.${attr}`, () => evalRaw(decl.body[attr], this)));
+      // Another block's `each`/`count` is its own: evaluate it with that block's single instance, if any.
+      return rem(this.withInstance(this.singleInstance(decl.body), () => this.guard(`${address}.${attr}`, () => evalRaw(decl.body[attr], this))));
     }
     return new Ref(address, traversalText([String(attr), ...more]).replace(/^\./, ""), text);
   }
@@ -274,11 +285,12 @@ class ModuleScope implements Scope {
     const defaultTags = this.defaultTags();
     for (const [mode, map] of [["managed", this.resources], ["data", this.data]] as const) {
       for (const [key, decl] of map) {
-        if (decl.body.count === 0 || decl.body.count === "0") continue;
         const [type, name] = key.split(".");
         const local = mode === "data" ? `data.${key}` : key;
         const address = this.addr(local);
-        const attrs = this.guard(address, () => this.evalBody(decl.body)) as { [k: string]: Value };
+        const existence = this.existence(decl.body, address);
+        if (existence === false) continue;
+        const attrs = this.withInstance(this.singleInstance(decl.body), () => this.guard(address, () => this.evalBody(decl.body))) as { [k: string]: Value };
         if (mode === "data" && type === "aws_iam_policy_document" && attrs.json === undefined) attrs.json = policyDocumentJson(attrs);
         if (mode === "managed" && defaultTags && "tags" in attrs === false) attrs.tags_all = defaultTags;
         else if (mode === "managed" && defaultTags && isObject(attrs.tags)) attrs.tags_all = { ...defaultTags, ...attrs.tags };
@@ -296,6 +308,7 @@ class ModuleScope implements Scope {
           attrLines: loc.attrLines,
           region: regions.get(providerRef),
           scope: this.opts.idPrefix + this.prefix,
+          ...(typeof existence === "string" ? { existence } : {}),
           ...(Object.keys(literal).length ? { literal } : {}),
         });
       }
@@ -305,6 +318,62 @@ class ModuleScope implements Scope {
       const child = this.child(name);
       if (typeof child !== "string") child.collect(out, depth + 1);
     }
+  }
+
+  /**
+   * Whether a resource block creates any instance: false for `count = 0` or an empty
+   * `for_each` (after evaluating variables, locals and conditionals), true when it
+   * does, and a reason naming what it depends on when the code cannot tell.
+   */
+  private withInstance<T>(inst: Instance | undefined, f: () => T): T {
+    const saved = this.instance;
+    this.instance = inst;
+    try { return f(); } finally { this.instance = saved; }
+  }
+
+  /** `each`/`count.index` of a block that creates exactly one instance (so they are known); undefined otherwise. */
+  private singleInstance(body: Record<string, unknown>): Instance | undefined {
+    if ("count" in body && body.count !== null) {
+      const n = this.withInstance(undefined, () => evalRaw(body.count, this));
+      return n === 1 || n === "1" ? { count: 0 } : undefined;
+    }
+    if (!("for_each" in body) || body.for_each === null) return undefined;
+    const v = this.withInstance(undefined, () => evalRaw(body.for_each, this));
+    if (Array.isArray(v) && v.length === 1 && typeof v[0] === "string") return { each: { key: v[0], value: v[0] } };
+    if (isObject(v) && Object.keys(v).length === 1) {
+      const [key, value] = Object.entries(v)[0];
+      return { each: { key, value } };
+    }
+    return undefined;
+  }
+
+  private existence(body: Record<string, unknown>, address: string): boolean | string {
+    for (const meta of ["count", "for_each"] as const) {
+      if (!(meta in body) || body[meta] === null) continue;
+      const deps: string[] = [];
+      // Record each reference whose value is not known, so the reason names the variable rather than the whole expression.
+      const tracing: Scope = {
+        traverse: (segs, text) => {
+          const v = this.traverse(segs, text);
+          if (v instanceof Ref) deps.push(`${text} (known only after apply)`);
+          else if (hasUnresolved(v)) deps.push(`${text} (${firstUnknown(v)?.reason ?? "known only after apply"})`);
+          return v;
+        },
+      };
+      const v = this.guard(`${address}.${meta}`, () => evalRaw(body[meta], tracing));
+      const why = (detail: string) => `${meta} of ${address} ${deps.length ? `depends on ${[...new Set(deps)].join(", ")}` : detail}`;
+      if (meta === "count") {
+        const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
+        if (n !== undefined) return n > 0;
+        const u = firstUnknown(v);
+        return why(u ? `is not known from the code (${u.reason})` : v instanceof Ref ? `is known only after apply` : "is not a number");
+      }
+      if (Array.isArray(v)) return v.length > 0;
+      if (isObject(v)) return Object.keys(v).length > 0;
+      const u = firstUnknown(v);
+      return why(u ? `is not known from the code (${u.reason})` : v instanceof Ref ? `is known only after apply` : "is not a map or set");
+    }
+    return true;
   }
 
   /**

@@ -234,7 +234,7 @@ class Parser {
     const b = this.expr();
     if (cond === true) return a;
     if (cond === false) return b;
-    return new Unknown(`conditional '${this.src.trim()}' depends on a value not known from the code`, this.src.trim());
+    return new Unknown(`conditional '${this.src.trim()}' ${dependsOn(cond)}`, this.src.trim());
   }
 
   private binary(): Value {
@@ -394,7 +394,7 @@ export function index(v: Value, seg: string | number, text: string): Value {
 
 function binaryOp(op: string, a: Value, b: Value, text: string): Value {
   const known = (x: Value) => typeof x === "string" || typeof x === "number" || typeof x === "boolean" || x === null;
-  if (!known(a) || !known(b)) return new Unknown(`'${text}' depends on a value not known from the code`, text);
+  if (!known(a) || !known(b)) return new Unknown(`'${text}' ${dependsOn(known(a) ? b : a)}`, text);
   switch (op) {
     case "==": return a === b;
     case "!=": return a !== b;
@@ -413,6 +413,14 @@ function binaryOp(op: string, a: Value, b: Value, text: string): Value {
       }
       return new Unknown(`operator ${op} in '${text}' is not evaluated`, text);
   }
+}
+
+/** Why an expression built on `v` is not known, naming the reference it waits on when there is one. */
+function dependsOn(v: Value): string {
+  if (v instanceof Ref) return `depends on ${v.text}, which is known only after apply`;
+  const u = firstUnknown(v);
+  if (u) return `depends on ${u.text || "a value not known from the code"} (${u.reason})`;
+  return "depends on a value not known from the code";
 }
 
 /** Render a value as JSON; unresolved parts become their `${expression}` text so a policy stays readable. */
@@ -446,6 +454,10 @@ function callFunction(name: string, args: Value[], text: string): Value {
     case "lower": case "upper": case "trimspace":
       if (typeof first !== "string") return first instanceof Unknown || first instanceof Ref ? unknown(`'${text}' depends on a value not known from the code`) : unknown(`${name}() needs a string`);
       return name === "lower" ? first.toLowerCase() : name === "upper" ? first.toUpperCase() : first.trim();
+    case "length":
+      if (typeof first === "string" || Array.isArray(first)) return first.length;
+      if (isObject(first)) return Object.keys(first).length;
+      return unknown(`'${text}' ${dependsOn(first ?? null)}`);
     case "concat":
       if (args.every(Array.isArray)) return (args as Value[][]).flat();
       return unknown(`'${text}' depends on a value not known from the code`);

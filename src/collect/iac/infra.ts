@@ -7,7 +7,7 @@
 import type { KmsKey, Trail, Unknowns, Vpc, VpcEndpoint } from "../../inventory/types";
 import { Ref, Unknown } from "./expr";
 import { type TfResource, blocks } from "./model";
-import { type ResourceIndex, bool, isDefaultAlias, num, policyOf, str, tagsOf, text } from "./resolve";
+import { DEFAULT_SM_ALIAS, type ResourceIndex, bool, isDefaultAlias, num, policyOf, str, tagsOf, text } from "./resolve";
 import { attrSource } from "./secrets";
 
 /** Keys defined in code (`aws_kms_key`) and keys read by data sources (outside the code). */
@@ -34,6 +34,7 @@ export function keysOf(index: ResourceIndex): KmsKey[] {
 function codeKey(r: TfResource, index: ResourceIndex, aliases: string[]): KmsKey {
   const unknowns: Unknowns = {};
   const k: KmsKey = { id: r.id, source: r.source, manager: "CUSTOMER", aliases };
+  if (r.accountId) k.accountId = r.accountId;
   if (r.region) k.region = r.region;
   if (typeof r.attrs.arn === "string") k.arn = r.attrs.arn;
   if (typeof r.attrs.key_id === "string") k.keyId = r.attrs.key_id;
@@ -60,12 +61,22 @@ function codeKey(r: TfResource, index: ResourceIndex, aliases: string[]): KmsKey
 /** A key read by `data "aws_kms_key"` / `data "aws_kms_alias"`: it lives outside this code. */
 function dataKey(r: TfResource): KmsKey | undefined {
   const name = str(r.type === "aws_kms_key" ? r.attrs.key_id : r.attrs.name);
-  // The AWS-managed default key is recognised by its alias; analyze/ knows its facts.
-  if (typeof name === "string" && isDefaultAlias(name)) return undefined;
+  if (typeof name === "string" && isDefaultAlias(name)) {
+    // The AWS-managed default key is recognised by its alias and analyze/ knows its facts; a plan
+    // also shows its real ARN, which a secret's kms_key_id then holds as a plain value.
+    const readArn = r.attrs.arn ?? r.attrs.target_key_arn;
+    if (typeof readArn !== "string" || !readArn.startsWith("arn:")) return undefined;
+    const d: KmsKey = { id: r.id, source: r.source, arn: readArn, aliases: [DEFAULT_SM_ALIAS], manager: "AWS", state: "Enabled", rotationEnabled: true, rotationPeriodDays: 365 };
+    if (r.region) d.region = r.region;
+    return d;
+  }
   const why = `${r.address} reads a key defined outside this configuration`;
   const k: KmsKey = { id: r.id, source: r.source };
   if (r.region) k.region = r.region;
   if (typeof name === "string" && name.startsWith("alias/")) k.aliases = [name];
+  // A key id or alias name resolves in the provider's account (the secrets' own); only an ARN can name another account.
+  const lookupAccount = typeof name === "string" ? /^arn:aws[a-z-]*:kms:[^:]*:(\d{12}):/.exec(name)?.[1] : undefined;
+  if (lookupAccount ?? r.accountId) k.accountId = lookupAccount ?? r.accountId;
   const arn = r.attrs.arn ?? r.attrs.target_key_arn;
   if (typeof arn === "string") k.arn = arn;
   // Plans carry what the data source read: use it when present.
@@ -89,6 +100,7 @@ export function vpcsOf(index: ResourceIndex): Vpc[] {
     if (r.mode !== "managed" || (r.type !== "aws_vpc" && r.type !== "aws_default_vpc")) continue;
     const unknowns: Unknowns = {};
     const v: Vpc = { id: r.id, source: r.source, endpoints: [], isDefault: r.type === "aws_default_vpc" };
+    if (r.accountId) v.accountId = r.accountId;
     if (r.region) v.region = r.region;
     if (typeof r.attrs.id === "string") v.vpcId = r.attrs.id;
     if (typeof r.attrs.cidr_block === "string") v.cidr = r.attrs.cidr_block;
@@ -107,9 +119,15 @@ export function vpcsOf(index: ResourceIndex): Vpc[] {
       vpc = vpcs.get(id);
       if (!vpc) {
         vpc = { id, source: r.source, endpoints: [], unknowns: { isDefault: `VPC '${name}' is defined outside this configuration` } };
+        if (r.accountId) vpc.accountId = r.accountId;
         if (r.region) vpc.region = r.region;
         vpcs.set(id, vpc);
       }
+    }
+    if (r.existence) {
+      // An endpoint that may not be created must not count as present.
+      vpc.unknowns = { ...(vpc.unknowns ?? {}), endpoints: r.existence };
+      continue;
     }
     vpc.endpoints.push(endpointOf(r, index));
   }
@@ -146,6 +164,7 @@ export function trailsOf(index: ResourceIndex): Trail[] {
     const unknowns: Unknowns = {};
     const name = str(r.attrs.name);
     const t: Trail = { id: r.id, name: typeof name === "string" ? name : r.address, source: r.source };
+    if (r.accountId) t.accountId = r.accountId;
     if (r.region) { t.region = r.region; t.homeRegion = r.region; }
     if (typeof r.attrs.arn === "string") t.arn = r.attrs.arn;
     const set = (field: "isMultiRegion" | "isOrganizationTrail" | "logging" | "logFileValidation", attr: string, dflt: boolean) => {
@@ -156,6 +175,8 @@ export function trailsOf(index: ResourceIndex): Trail[] {
     set("isMultiRegion", "is_multi_region_trail", false);
     set("isOrganizationTrail", "is_organization_trail", false);
     set("logging", "enable_logging", true);
+    // A trail that may not be created may not log: it must not count as a compliant trail.
+    if (r.existence) { delete t.logging; unknowns.logging = r.existence; }
     set("logFileValidation", "enable_log_file_validation", false);
     const me = managementEvents(r);
     if (typeof me === "string") unknowns.managementEvents = me;

@@ -25,6 +25,14 @@ export interface TfResource {
   region?: string;
   /** Scope key used to resolve references (`stack/` + module path): references never cross scopes. */
   scope: string;
+  /**
+   * Set when the code cannot tell whether the resource is created at all (a `count` or
+   * `for_each` that depends on an unknown value): the reason, naming the expression.
+   * What the resource contributes to others (a rotation, a policy, an endpoint) is then unknown.
+   */
+  existence?: string;
+  /** Account the resource is in, when a plan shows it (a known ARN under the same provider configuration). */
+  accountId?: string;
   /** For secret-valued arguments: true = written literally in the code, false = from a variable/reference, string = why unclear. */
   literal?: Record<string, boolean | string>;
 }

@@ -99,6 +99,7 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
 
   const seen = new Set<string>();
   const out: TfResource[] = [];
+  const providerOf = new Map<TfResource, string>();
   const resolver = new RefResolver(config, calls);
   const add = (r: PlanResource, values: Json) => {
     if (seen.has(r.address) || typeof r.type !== "string" || typeof r.name !== "string") return;
@@ -117,7 +118,7 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
       const ex = conf?.expressions?.[a] as Json | undefined;
       literal[a] = !hasConfig || !conf ? "the plan has no configuration section to tell a literal from a variable"
         : ex && "constant_value" in ex ? true
-        : ex && Array.isArray(ex.references) ? false
+        : ex && Array.isArray(ex.references) ? referenceLiteralness(ex.references)
         : "the plan's configuration does not show this argument's expression";
     }
     const mode = r.mode === "data" ? "data" : "managed";
@@ -136,6 +137,7 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
       scope: module,
     };
     if (Object.keys(literal).length) resource.literal = literal;
+    providerOf.set(resource, providerKey.replace(/^.*:/, ""));
     out.push(resource);
   };
 
@@ -151,7 +153,48 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
     // Data sources read during planning live only in prior_state.
     if (r.mode === "data") add(r, r.values ?? {});
   });
+  assignAccounts(out, providerOf, p, config);
   return { kind: "terraform-plan", input: file, resources: out };
+}
+
+const ARN_ACCOUNT = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/;
+
+/**
+ * Accounts from known ARNs: a resource with a known ARN is in that ARN's account, and every
+ * resource of a provider configuration whose existing resources (planned or prior state) all
+ * sit in one account is in it too. Code whose resources are all new shows no account.
+ */
+function assignAccounts(out: TfResource[], providerOf: Map<TfResource, string>, plan: Json, config: Map<string, ConfigResource>): void {
+  const byProvider = new Map<string, Set<string>>();
+  const note = (provider: string, arn: unknown) => {
+    const account = typeof arn === "string" ? ARN_ACCOUNT.exec(arn)?.[1] : undefined;
+    if (!account) return;
+    const set = byProvider.get(provider);
+    if (set) set.add(account); else byProvider.set(provider, new Set([account]));
+  };
+  for (const r of out) if (r.mode === "managed") note(providerOf.get(r) ?? "aws", r.attrs.arn);
+  walkValues((((plan.prior_state as Json | undefined)?.values as Json | undefined)?.root_module) as Json | undefined, (r) => {
+    if (r.mode === "data") return;
+    note((config.get(configKey(r.address))?.provider_config_key ?? "aws").replace(/^.*:/, ""), r.values?.arn);
+  });
+  for (const r of out) {
+    const own = r.mode === "managed" && typeof r.attrs.arn === "string" ? ARN_ACCOUNT.exec(r.attrs.arn)?.[1] : undefined;
+    const set = byProvider.get(providerOf.get(r) ?? "aws");
+    const account = own ?? (set && set.size === 1 ? [...set][0] : undefined);
+    if (account) r.accountId = account;
+  }
+}
+
+/**
+ * An argument built from references: not a literal when any reference brings the value from
+ * a variable or another resource; unclear when it refers only to locals, module outputs or
+ * `each`, whose expressions a plan does not show (they may hold a literal).
+ */
+function referenceLiteralness(refs: unknown[]): boolean | string {
+  const names = refs.filter((r): r is string => typeof r === "string");
+  const opaque = names.filter((r) => /^(local|module|each)\./.test(r));
+  if (names.length === 0 || opaque.length < names.length) return false;
+  return `refers to ${opaque[0]}, whose expression a plan does not show`;
 }
 
 function walkValues(mod: Json | undefined, f: (r: PlanResource) => void, depth = 0): void {

@@ -87,8 +87,11 @@ function secretOf(r: TfResource, index: ResourceIndex, a: Attached): Secret {
     name: typeof name === "string" ? name : typeof prefix === "string" ? `${prefix}*` : r.address,
     source: r.source,
   };
-  if (r.region) s.region = r.region;
+  if (r.accountId) s.accountId = r.accountId;
   if (typeof r.attrs.arn === "string") s.arn = r.attrs.arn;
+  // An existing secret's ARN (plans) names its region even when the provider's region is not literal.
+  const arnRegion = s.arn ? /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(s.arn)?.[1] : undefined;
+  if (r.region ?? arnRegion) s.region = r.region ?? arnRegion;
   if (typeof r.attrs.description === "string") s.description = r.attrs.description;
   if (name instanceof Unknown && !(typeof prefix === "string")) unknowns.name = name.reason;
 
@@ -120,7 +123,11 @@ function secretOf(r: TfResource, index: ResourceIndex, a: Attached): Secret {
 
   const unresolved = a.unresolved.get(r.scope);
   const rot = a.rotations.get(r.id);
-  if (rot) {
+  if (rot?.existence) {
+    // A rotation that may not be created: rotation is neither on nor off.
+    unknowns.rotation = rot.existence;
+    attributeSources.rotation = attrSource(rot, "count" in rot.attrLines ? "count" : "for_each");
+  } else if (rot) {
     s.rotation = rotationOf(rot, unknowns);
     attributeSources.rotation = rot.source;
   } else if (unresolved?.rotation) {
@@ -139,6 +146,13 @@ function secretOf(r: TfResource, index: ResourceIndex, a: Attached): Secret {
     // The provider sends no BlockPublicPolicy when the argument is omitted, and the API then does not block.
     if (bp instanceof Unknown) unknowns.blockPublicPolicy = bp.reason;
     else s.blockPublicPolicy = bp ?? false;
+    if (pol.existence) {
+      // A policy that may not be attached: the secret may have no policy at all.
+      unknowns.policy = pol.existence;
+      unknowns.blockPublicPolicy = pol.existence;
+      delete s.policy;
+      delete s.blockPublicPolicy;
+    }
     attributeSources.policy = attrSource(pol, "policy");
     attributeSources.blockPublicPolicy = attrSource(pol, "block_public_policy");
   } else if (inline !== undefined && inline !== null && inline !== "") {
