@@ -7,7 +7,7 @@
  * redaction scrubber: a literal secret found in code never leaves the process.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { readIacPaths } from "../collect/iac/index";
@@ -20,6 +20,7 @@ import { loadConfig } from "../policy/config";
 import { evaluate } from "../policy/evaluate";
 import { loadRules } from "../policy/loader";
 import type { Config, RuleSet } from "../policy/types";
+import { writeDefaultReports } from "../report/index";
 import { toPrMarkdown } from "../report/pr-markdown";
 import { toSarif } from "../report/sarif";
 import { EXIT, UserError } from "../util/errors";
@@ -31,7 +32,7 @@ import type { Command } from "./io";
 
 const SPECS = {
   format: { type: "string", help: "stdout format: table | json | sarif | markdown", default: "table" },
-  out: { type: "string", help: "write findings.json, results.sarif, summary.md and snapshot.json into this directory" },
+  out: { type: "string", help: "write findings.json, results.sarif, summary.md, snapshot.json and the default reports (reports/) into this directory" },
   sarif: { type: "string", help: "write SARIF 2.1.0 to this file" },
   markdown: { type: "string", help: "write the PR summary (Markdown) to this file" },
   baseline: { type: "string", help: "earlier findings JSON: only new failing findings count" },
@@ -162,6 +163,12 @@ export const run: Command = async (argv, io) => {
     writeFileAtomic(join(dir, "results.sarif"), sarifText());
     writeFileAtomic(join(dir, "summary.md"), markdownText());
     writeFileAtomic(join(dir, "snapshot.json"), scrubber.scrub(JSON.stringify(snapshot, null, 2) + "\n"));
+    // The default report set too; findings are already scrubbed, and each file is scrubbed again as it lands.
+    for (const file of writeDefaultReports(dir, { snapshot, findings, rules })) {
+      const text = readFileSync(file, "utf8");
+      const clean = scrubber.scrub(text);
+      if (clean !== text) writeFileAtomic(file, clean);
+    }
   }
   if (flags.sarif) writeFileAtomic(at(flags.sarif), sarifText());
   if (flags.markdown) writeFileAtomic(at(flags.markdown), markdownText());

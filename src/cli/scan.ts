@@ -12,6 +12,8 @@ import { renderTable } from "../findings/render";
 import { loadSuppressions } from "../findings/suppressions";
 import { SEVERITIES, type FindingsFile, type Severity } from "../findings/types";
 import { writeSnapshot } from "../inventory/io";
+import type { RemediationPlan } from "../remediate/types";
+import { writeDefaultReports } from "../report/index";
 import { parseShard } from "../inventory/shard";
 import type { Snapshot } from "../inventory/types";
 import { loadConfig } from "../policy/config";
@@ -46,6 +48,8 @@ const SPECS = {
   "allow-gaps": { type: "boolean", help: "do not exit 3 when coverage gaps make the result incomplete" },
   rules: { type: "list", help: "extra rule directories" },
   config: { type: "string", help: "sm-audit.yaml (default: ./sm-audit.yaml when present)" },
+  remediate: { type: "boolean", help: "also write remediation stacks under <out>/remediation/ and price them in the cost report" },
+  "remediation-role": { type: "string", help: "role the remediation stacks assume in each account (default SmAuditRemediation)" },
   help: { type: "boolean", help: "show this help" },
 } as const satisfies FlagSpecs;
 
@@ -72,20 +76,18 @@ export function loadPolicyInputs(io: CliIO, flags: { rules: string[]; config?: s
   return { rules, config, failOn: (failOnFlag as Severity | "none" | undefined) ?? config.failOn ?? "high" };
 }
 
-/** Load an optional module; undefined when that module itself (not one of its imports) is absent. */
-export async function optionalModule<T>(load: () => Promise<unknown>, name: string): Promise<T | undefined> {
-  try {
-    return (await load()) as T;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const missing = e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND" || /Cannot find module|Failed to load/.test(e.message ?? "");
-    if (missing && (e.message ?? "").includes(name)) return undefined;
-    throw err;
-  }
+/** What `writeOutputs` adds to snapshot and findings. */
+export interface OutputOptions {
+  /** Also write the remediation plan and stacks (`<out>/remediation/`), and price the plan in the cost report. */
+  remediate?: boolean;
+  roleName?: string;
 }
 
-/** Write snapshot.json, findings.json and the default reports (when the report module exists); returns findings and paths. */
-export async function writeOutputs(outDir: string, snapshot: Snapshot, policy: PolicyInputs): Promise<{ findings: FindingsFile; written: string[] }> {
+/**
+ * Write snapshot.json, findings.json, the remediation stacks when asked, and the default
+ * reports (compliance + cost, with the plan's cost delta); returns findings and paths.
+ */
+export async function writeOutputs(outDir: string, snapshot: Snapshot, policy: PolicyInputs, opts: OutputOptions = {}): Promise<{ findings: FindingsFile; written: string[] }> {
   const snapshotFile = join(outDir, "snapshot.json");
   writeSnapshot(snapshotFile, snapshot);
   const suppressions = policy.config.suppressions ? loadSuppressions(policy.config.suppressions) : undefined;
@@ -93,9 +95,15 @@ export async function writeOutputs(outDir: string, snapshot: Snapshot, policy: P
   const findingsFile = join(outDir, "findings.json");
   writeFindings(findingsFile, findings);
   const written = [snapshotFile, findingsFile];
-  const reports = await optionalModule<{ writeDefaultReports?: (dir: string, i: { snapshot: Snapshot; findings: FindingsFile; rules?: RuleSet }) => string[] }>(
-    () => import("../report/index.js"), "report/index");
-  if (reports?.writeDefaultReports) written.push(...reports.writeDefaultReports(outDir, { snapshot, findings, rules: policy.rules }));
+  let plan: RemediationPlan | undefined;
+  if (opts.remediate) {
+    // cdktf and the provider constructs are heavy: load them only when stacks are wanted.
+    const { writeRemediation } = await import("../remediate/index.js");
+    const out = writeRemediation(outDir, { snapshot, findings, rules: policy.rules.rules, roleName: opts.roleName });
+    plan = out.plan;
+    written.push(join(outDir, "remediation", "plan.json"), join(outDir, "remediation", "README.md"), ...out.stacks);
+  }
+  written.push(...writeDefaultReports(outDir, { snapshot, findings, rules: policy.rules, plan }));
   return { findings, written };
 }
 
@@ -152,7 +160,7 @@ export const run: Command = async (argv, io) => {
   };
   const { snapshot, stats } = await scanAws(options);
   const outDir = resolve(io.cwd, flags.out ?? "sm-audit-out");
-  const { findings, written } = await writeOutputs(outDir, snapshot, policy);
+  const { findings, written } = await writeOutputs(outDir, snapshot, policy, { remediate: flags.remediate, roleName: flags["remediation-role"] });
   io.out(renderTable(findings, { color: io.isTTY }));
   if (io.isTTY) {
     const calls = Object.values(stats.commands).reduce((a, b) => a + b, 0);

@@ -22,7 +22,12 @@ describe("sm-audit check", () => {
     const r = await sm(["check", "examples/terraform", "examples/cdktf/cdktf.out", "--out", out, "--sarif", sarif, "--markdown", md, "--format", "json"], REPO);
     expect(r.code).toBe(1); // critical/high failures in the scenario
     const files = allFiles(out);
-    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual(["extra.sarif", "findings.json", "pr.md", "results.sarif", "snapshot.json", "summary.md"]);
+    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual([
+      "extra.sarif", "findings.json", "pr.md",
+      "reports/compliance.html", "reports/compliance.json", "reports/compliance.md",
+      "reports/cost.html", "reports/cost.json", "reports/cost.md", "reports/findings.csv", "reports/junit.xml",
+      "results.sarif", "snapshot.json", "summary.md",
+    ]);
     for (const f of files) expect(readFileSync(f, "utf8"), f).not.toContain(LITERAL);
     expect(r.out).not.toContain(LITERAL);
     const findings = JSON.parse(r.out) as { findings: Array<{ ruleId: string; resourceId: string; status: string }> };
