@@ -40,7 +40,8 @@ const SERVICE_EXEMPTIONS = new Set(["aws:principalisawsservice", "aws:viaawsserv
 
 function list(v: StringOrList | boolean | number | undefined | null): string[] {
   if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).map((x) => String(x));
+  // Documents come from files and APIs: a non-scalar entry (or one with a `toString` key) must not throw.
+  return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" ? x : typeof x === "number" || typeof x === "boolean" ? String(x) : JSON.stringify(x) ?? ""));
 }
 
 /** Glob match with `*` and `?`, case-insensitive (IAM action names are). */

@@ -131,13 +131,22 @@ function schemaProblems(errors: ErrorObject[], root: unknown): Problem[] {
   const byPath = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     const key = e.keyword === "additionalProperties" || e.keyword === "required" ? `${e.instancePath}/${childName(e)}` : e.instancePath;
-    byPath.set(key, [...(byPath.get(key) ?? []), e]);
+    const list = byPath.get(key);
+    if (list) list.push(e);
+    else byPath.set(key, [e]);
   }
-  const keys = [...byPath.keys()];
+  // Every path that has another error below it, found in one pass over the ancestors of each path.
+  const hasDeeper = new Set<string>();
+  for (const k of byPath.keys()) {
+    for (let i = k.lastIndexOf("/"); i >= 0; i = k.lastIndexOf("/", i - 1)) {
+      hasDeeper.add(k.slice(0, i));
+      if (i === 0) break;
+    }
+  }
   const problems: Problem[] = [];
   for (const [key, errs] of byPath) {
     // A oneOf/anyOf failure with a more specific error below it adds nothing.
-    const deeper = keys.some((k) => k !== key && k.startsWith(`${key}/`));
+    const deeper = hasDeeper.has(key);
     const specific = errs.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf" && e.keyword !== "if");
     if (deeper && specific.every((e) => e.keyword === "type")) continue;
     const path = pointerPath(key);

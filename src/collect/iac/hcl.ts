@@ -47,14 +47,21 @@ export function tfDirectories(root: string): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Largest `.tf` file read (docs/limits.md): hand-written configuration is kilobytes; the
+ * WASM parser takes ~0.6 s per MB, so a larger file is refused rather than stalling a PR check.
+ */
+export const MAX_TF_FILE_BYTES = 8 * 1024 * 1024;
+
 /** Parse one `.tf` file; a syntax error becomes a UserError with file and line. */
 export async function parseHclFile(path: string): Promise<ConfigFile> {
-  const text = readTextFile(path);
+  const text = readTextFile(path, MAX_TF_FILE_BYTES);
   let json: Record<string, unknown>;
   try {
     json = (await parse(path, text)) as Record<string, unknown>;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
+    if (/Maximum call stack size exceeded/.test(msg)) throw new UserError("HCL nested too deeply to read", { file: path });
     const m = /:(\d+),(\d+)(?:-[\d,]+)?: ([^;\]]+)(?:; ([^\]]+))?/.exec(msg);
     throw new UserError(`HCL syntax error: ${m ? `${m[3].trim()}${m[4] ? ` (${m[4].trim()})` : ""}` : msg.replace(/^parse config: /, "")}`, {
       file: path,
