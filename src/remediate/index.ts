@@ -3,7 +3,7 @@
  * `<outDir>/remediation/`: plan.json, the CDKTF app source, one synthesized
  * cdk.tf.json per account × region stack, and README.md.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { FindingsFile } from "../findings/types";
@@ -29,6 +29,17 @@ export interface WriteRemediationInput {
   roleName?: string;
   config?: RemediationConfig;
   pricing?: Pricing;
+}
+
+/** What `writeRemediation` wrote and cleaned up. */
+export interface WriteRemediationResult {
+  plan: RemediationPlan;
+  /** The written cdk.tf.json paths. */
+  stacks: string[];
+  /** Stale stack folders removed (relative to `<outDir>/remediation`). */
+  removed: string[];
+  /** Stale stack folders kept because they hold Terraform state or other files of the user's; left untouched. */
+  kept: string[];
 }
 
 /** Synthesize the plan's stacks in-process; returns stack id -> Terraform JSON text. */
@@ -91,10 +102,10 @@ function writeApp(dir: string, plan: RemediationPlan): void {
 
 /**
  * Plan the remediation of `findings`, synthesize its stacks and write them with the plan,
- * the app source and the README under `<outDir>/remediation/`. Returns the plan and the
- * written cdk.tf.json paths.
+ * the app source and the README under `<outDir>/remediation/`; stack folders of an earlier
+ * run that the plan no longer has are removed (see pruneStaleStacks).
  */
-export function writeRemediation(outDir: string, input: WriteRemediationInput): { plan: RemediationPlan; stacks: string[] } {
+export function writeRemediation(outDir: string, input: WriteRemediationInput): WriteRemediationResult {
   const plan = validatePlan(planRemediation(input.findings, input.snapshot, {
     roleName: input.roleName, config: input.config, rules: input.rules, pricing: input.pricing,
   }));
@@ -111,6 +122,41 @@ export function writeRemediation(outDir: string, input: WriteRemediationInput): 
     stacks.push(file);
     dirs.set(st.id, relative(root, dir));
   }
-  writeFileAtomic(join(root, "README.md"), renderReadme(plan, dirs));
-  return { plan, stacks };
+  const stale = pruneStaleStacks(root, new Set(dirs.values()));
+  writeFileAtomic(join(root, "README.md"), renderReadme(plan, dirs, stale.kept));
+  return { plan, stacks, removed: stale.removed, kept: stale.kept };
+}
+
+/** Files sm-audit writes into a stack folder; anything else (state, .terraform, plans) is the user's. */
+const GENERATED_STACK_FILES = new Set(["cdk.tf.json"]);
+
+/**
+ * Remove stack folders of an earlier run that the plan no longer has, so a reviewer never
+ * applies a stale stack. A folder holding anything sm-audit did not write (terraform.tfstate,
+ * .terraform/, a saved plan) is kept as it is: deleting it would lose the state of applied
+ * resources, and deleting only its cdk.tf.json would make Terraform plan to destroy them.
+ * `keep` holds the current stacks' directories relative to `root` (`stacks/<id>`).
+ */
+export function pruneStaleStacks(root: string, keep: ReadonlySet<string>): { removed: string[]; kept: string[] } {
+  const base = safeJoin(root, "stacks");
+  const out = { removed: [] as string[], kept: [] as string[] };
+  if (!existsSync(base)) return out;
+  for (const entry of readdirSync(base, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const rel = join("stacks", entry.name);
+    if (keep.has(rel)) continue;
+    const dir = safeJoin(base, safeSegment(entry.name));
+    if (dir !== join(base, entry.name)) continue;
+    const own = readdirSync(dir).every((f) => GENERATED_STACK_FILES.has(f));
+    if (own) {
+      rmSync(dir, { recursive: true, force: true });
+      out.removed.push(rel);
+    } else {
+      // Its cdk.tf.json stays too: without it (and its prevent_destroy) a plan in that folder would destroy.
+      out.kept.push(rel);
+    }
+  }
+  out.removed.sort();
+  out.kept.sort();
+  return out;
 }

@@ -1,5 +1,6 @@
 /** The remediation README: per stack what changes and why, linked to findings, rules and controls. */
-import type { RemediationAction, RemediationPlan } from "./types";
+import { HELP_BASE } from "../report/sarif";
+import { ACTION_KINDS, type RemediationAction, type RemediationPlan } from "./types";
 
 function money(n: number): string {
   return `${n < 0 ? "-" : ""}$${Math.abs(n).toFixed(2)}`;
@@ -13,12 +14,79 @@ function controls(c: Record<string, string[]>): string {
   return Object.entries(c).map(([fw, ids]) => `${fw}: ${ids.join(", ")}`).join("; ") || "—";
 }
 
-function resources(a: RemediationAction): string {
-  return a.resources.map((r) => `${r.mode === "adopt" ? "adopt (import)" : "create"} \`${r.type}\` ${cell(r.label)}`).join("<br>");
+/** Rule documentation, the same pages SARIF links to (a relative path breaks when --out is elsewhere). */
+export function ruleDocUrl(ruleId: string): string {
+  return `${HELP_BASE}/${encodeURIComponent(ruleId)}.md`;
+}
+
+function ruleLinks(ids: string[]): string {
+  return ids.map((r) => `[${r}](${ruleDocUrl(r)})`).join(", ");
+}
+
+/** The resource an action is about, and its noun, so a group's reasons can be merged. */
+function subjectOf(a: RemediationAction): { label: string; noun: string } | undefined {
+  const p = a.params as unknown as Record<string, unknown>;
+  if (typeof p.secretName === "string") return { label: p.secretName, noun: "secret" };
+  if (typeof p.vpcId === "string") return { label: p.vpcId, noun: "VPC" };
+  if (typeof p.trailName === "string") return { label: p.trailName, noun: "trail" };
+  if (a.kind === "enable-key-rotation") return { label: a.resources[0]?.label ?? "", noun: "key" };
+  return undefined;
+}
+
+/** Resources of the actions, one line per (mode, type) listing the labels. */
+function resources(actions: RemediationAction[]): string {
+  const lines = new Map<string, string[]>();
+  for (const a of actions) {
+    for (const r of a.resources) {
+      const k = `${r.mode === "adopt" ? "adopt (import)" : "create"} \`${r.type}\``;
+      const list = lines.get(k) ?? [];
+      if (!list.includes(r.label)) list.push(r.label);
+      lines.set(k, list);
+    }
+  }
+  return [...lines].map(([k, labels]) => `${k}${labels.length > 1 ? ` ×${labels.length}` : ""}: ${cell(labels.join(", "))}`).join("<br>");
+}
+
+/** The distinct reasons of the actions, each action's own subject replaced by "each listed …". */
+function reasons(actions: RemediationAction[]): string {
+  if (actions.length === 1) return cell(actions[0].reason);
+  const out: string[] = [];
+  for (const a of actions) {
+    const subj = subjectOf(a);
+    const text = subj && subj.label.length >= 3 ? a.reason.split(subj.label).join(`each listed ${subj.noun}`) : a.reason;
+    if (!out.includes(text)) out.push(text);
+  }
+  return out.map(cell).join("<br>");
+}
+
+function union<T>(lists: T[][]): T[] {
+  return [...new Set(lists.flat())];
+}
+
+function mergedControls(actions: RemediationAction[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const a of actions) for (const [fw, ids] of Object.entries(a.controls)) for (const id of ids) (out[fw] ??= new Set()).add(id);
+  return Object.fromEntries(Object.entries(out).sort().map(([k, v]) => [k, [...v].sort()]));
+}
+
+/** Findings listed inline in a row up to this many; above it the row points to the details list. */
+const INLINE_FINDINGS = 3;
+
+/** One table row for the actions of one kind in one stack. */
+function row(kind: string, actions: RemediationAction[]): string {
+  const closes = union(actions.map((a) => a.closes));
+  const rules = union(actions.map((a) => a.rules)).sort();
+  const closesCell = closes.length === 0 ? "— (serves other regions' replicas)"
+    : closes.length <= INLINE_FINDINGS ? `${closes.map((f) => `\`${f}\``).join("<br>")}<br>rules: ${ruleLinks(rules)}`
+    : `${closes.length} findings (listed below)<br>rules: ${ruleLinks(rules)}`;
+  const cost = Math.round(actions.reduce((n, a) => n + a.monthlyCostDelta, 0) * 100) / 100;
+  const notes = union(actions.map((a) => [a.costNote]));
+  const change = actions.length > 1 ? `${kind} ×${actions.length}` : kind;
+  return `| ${change} | ${resources(actions)} | ${closesCell} | ${cell(controls(mergedControls(actions)))} | ${money(cost)} (${cell(notes.join("; "))}) | ${reasons(actions)} |`;
 }
 
 /** Render README.md for `plan`; `stackDirs` maps stack id -> its directory (relative). */
-export function renderReadme(plan: RemediationPlan, stackDirs: Map<string, string>): string {
+export function renderReadme(plan: RemediationPlan, stackDirs: Map<string, string>, staleKept: string[] = []): string {
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const s = plan.summary;
   const out: string[] = [
@@ -51,25 +119,47 @@ export function renderReadme(plan: RemediationPlan, stackDirs: Map<string, strin
   for (const st of plan.stacks) {
     out.push(`## Stack ${st.id}`, "", `Account ${st.accountId}, region ${st.region}, role \`${st.roleArn}\`, directory \`${stackDirs.get(st.id) ?? st.id}\`, cost delta ${money(st.monthlyCostDelta)}/month.`, "");
     out.push("| change | resources | closes | controls | cost/month | why |", "|---|---|---|---|---|---|");
-    for (const id of st.actions) {
-      const a = byId.get(id);
-      if (!a) continue;
-      const closes = a.closes.map((f) => `\`${f}\``).join("<br>");
-      const rules = a.rules.map((r) => `[${r}](docs/rules/${r}.md)`).join(", ");
-      out.push(`| ${a.kind} | ${resources(a)} | ${closes}<br>rules: ${rules} | ${cell(controls(a.controls))} | ${money(a.monthlyCostDelta)} (${cell(a.costNote)}) | ${cell(a.reason)} |`);
+    const actions = st.actions.map((id) => byId.get(id)).filter((a): a is RemediationAction => a !== undefined);
+    const byKind = new Map<string, RemediationAction[]>();
+    for (const a of actions) {
+      const list = byKind.get(a.kind);
+      if (list) list.push(a);
+      else byKind.set(a.kind, [a]);
     }
+    for (const k of [...ACTION_KINDS].filter((x) => byKind.has(x))) out.push(row(k, byKind.get(k) as RemediationAction[]));
+    // Every finding id stays reachable (and searchable) however the rows are grouped.
+    const closed = actions.reduce((n, a) => n + a.closes.length, 0);
+    out.push("", `<details><summary>Findings closed in ${st.id}, by action (${closed})</summary>`, "");
+    for (const a of actions) out.push(`- \`${a.id}\`: ${a.closes.length ? a.closes.map((f) => `\`${f}\``).join(", ") : "no finding of its own"}`);
+    out.push("", "</details>");
     if (st.variables.length) {
       out.push("", "Variables (pass with `-var` or a `.tfvars` file):", "");
       for (const v of st.variables) out.push(`- \`${v.name}\` (${v.type}${v.default !== undefined ? `, default ${JSON.stringify(v.default)}` : ", required"}): ${v.description}`);
     }
     out.push("");
   }
+  if (staleKept.length) {
+    out.push("## Stale stack folders", "", "These folders come from an earlier run and are no longer in the plan. They hold Terraform state or other",
+      "files sm-audit did not write, so they were left as they are: keep them to manage what was applied, and do not apply them again.", "");
+    for (const d of staleKept) out.push(`- \`${d}\``);
+    out.push("");
+  }
   out.push("## Manual actions", "");
   if (!plan.manual.length) out.push("None.", "");
   else {
-    out.push("These need a human decision; sm-audit never runs them.", "", "| finding | action | command |", "|---|---|---|");
-    for (const m of plan.manual) out.push(`| \`${m.findingId}\` ([rule](docs/rules/${m.ruleId}.md)) | ${cell(m.action)} | ${m.command ? `\`${cell(m.command)}\`` : "—"} |`);
-    out.push("");
+    out.push("These need a human decision; sm-audit never runs them. Grouped by rule:", "");
+    const byRule = new Map<string, typeof plan.manual>();
+    for (const m of plan.manual) {
+      const list = byRule.get(m.ruleId);
+      if (list) list.push(m);
+      else byRule.set(m.ruleId, [m]);
+    }
+    for (const [ruleId, items] of [...byRule].sort(([a], [b]) => a.localeCompare(b))) {
+      out.push(`<details><summary>${ruleId}: ${items.length} finding(s)</summary>`, "", `Rule: [${ruleId}](${ruleDocUrl(ruleId)})`, "",
+        "| finding | action | command |", "|---|---|---|");
+      for (const m of items) out.push(`| \`${m.findingId}\` | ${cell(m.action)} | ${m.command ? `\`${cell(m.command)}\`` : "—"} |`);
+      out.push("", "</details>", "");
+    }
   }
   out.push("## Skipped", "");
   if (!plan.skipped.length) out.push("None.", "");

@@ -1,5 +1,5 @@
 /** `sm-audit remediate` end to end, in-process: snapshot in, plan + stacks + README out. */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -30,7 +30,8 @@ describe("sm-audit remediate", () => {
     for (const f of ["app/main.ts", "app/plan.json", "app/package.json", "app/cdktf.json"]) expect(existsSync(join(root, f)), f).toBe(true);
     const readme = readFileSync(join(root, "README.md"), "utf8");
     expect(readme).toContain(`## Stack ${ACCT}-${R1}`);
-    expect(readme).toContain("[secret-policy-not-public](docs/rules/secret-policy-not-public.md)");
+    expect(readme).toContain("[secret-policy-not-public](https://github.com/sm-audit/sm-audit/blob/main/docs/rules/secret-policy-not-public.md)");
+    expect(readme).not.toMatch(/\]\(docs\/rules\//);
     expect(readme).toContain("aws secretsmanager delete-secret");
     expect(readme).toMatch(/managed by rds/);
     const out = t.stdout.join("\n");
@@ -55,5 +56,30 @@ describe("sm-audit remediate", () => {
     expect(bad.stderr).toEqual([`sm-audit remediate: ${join(dir, "nofile.json")}: the findings file records no snapshot path: give --snapshot FILE`]);
     const bad2 = io(dir);
     expect(await main(["remediate", "snap.json", "--role-name", "no spaces"], bad2)).toBe(2);
+  });
+
+  it("re-running into the same --out removes stale stack folders, but keeps one holding Terraform state", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smr-cli-"));
+    writeSnapshot(join(dir, "snap.json"), failingSnapshot());
+    expect(await main(["remediate", "snap.json", "--out", "out"], io(dir))).toBe(0);
+    const stacksDir = join(dir, "out", "remediation", "stacks");
+    const current = readdirSync(stacksDir).sort();
+    expect(current.length).toBeGreaterThan(1);
+    // Two stacks from an "earlier run": one only generated, one with state from an apply.
+    for (const old of ["000000000000-us-east-1", "000000000001-us-east-1"]) {
+      mkdirSync(join(stacksDir, old));
+      writeFileSync(join(stacksDir, old, "cdk.tf.json"), "{}");
+    }
+    writeFileSync(join(stacksDir, "000000000001-us-east-1", "terraform.tfstate"), "{}");
+    writeFileSync(join(stacksDir, "README-not-a-stack.txt"), "x");
+    const t = io(dir);
+    expect(await main(["remediate", "snap.json", "--out", "out"], t)).toBe(0);
+    expect(t.stderr).toEqual([]);
+    expect(readdirSync(stacksDir).filter((f) => !f.endsWith(".txt")).sort()).toEqual([...current, "000000000001-us-east-1"].sort());
+    expect(existsSync(join(stacksDir, "000000000001-us-east-1", "cdk.tf.json"))).toBe(true);
+    expect(existsSync(join(stacksDir, "README-not-a-stack.txt"))).toBe(true);
+    const readme = readFileSync(join(dir, "out", "remediation", "README.md"), "utf8");
+    expect(readme).toContain("## Stale stack folders");
+    expect(readme).toContain("`stacks/000000000001-us-east-1`");
   });
 });

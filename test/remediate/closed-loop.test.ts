@@ -42,9 +42,8 @@ describe("closed loop", () => {
     expect(stillFailing(plan, after)).toEqual([]);
     const closedRules = new Set(plan.actions.flatMap((a) => a.rules));
     // Every live-decidable rule with a code remediation fails in the estate and gets closed.
-    // Live rules with a code remediation (add-vpc-endpoint on a secret judges past reads: manual).
     const remediable = rules.rules.filter((r) => (ACTION_KINDS as readonly string[]).includes(r.def.remediation.kind)
-      && (r.def.sources ?? ["live"]).includes("live") && !(r.def.remediation.kind === "add-vpc-endpoint" && r.def.resource === "secret"));
+      && (r.def.sources ?? ["live"]).includes("live"));
     expect(remediable.length).toBeGreaterThanOrEqual(10);
     expect(plan.manual.map((m) => m.command)).toContain("aws secretsmanager rotate-secret --secret-id arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf");
     for (const r of remediable) expect(closedRules, r.def.id).toContain(r.def.id);
