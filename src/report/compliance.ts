@@ -128,13 +128,17 @@ const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, suppressed: 
 /** Build the compliance model from a findings file and the frameworks of the rule set. */
 export function buildCompliance(file: FindingsFile, frameworks: Framework[] = [], opts: ComplianceOptions = {}): ComplianceModel {
   const cap = opts.capPerRule ?? 200;
-  const rules = new Map<string, RuleSummary & { buckets: Finding[][] }>();
+  const rules = new Map<string, RuleSummary & { buckets: Finding[][]; merged?: Finding["controls"] }>();
   const accounts = new Map<string, AccountSummary>();
   const totals = emptyCounts();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Counts>;
 
+  // Findings come rule by rule and account by account, and a rule's findings share one controls
+  // object: remembering the last ones makes the per-finding work a few counter increments.
+  let rule: (RuleSummary & { buckets: Finding[][]; merged?: Finding["controls"] }) | undefined;
+  let a: AccountSummary | undefined;
   for (const f of file.findings) {
-    let rule = rules.get(f.ruleId);
+    if (rule?.id !== f.ruleId) rule = rules.get(f.ruleId);
     if (!rule) {
       rule = {
         id: f.ruleId, title: f.title, severity: f.severity, counts: emptyCounts(), passRate: null,
@@ -142,9 +146,12 @@ export function buildCompliance(file: FindingsFile, frameworks: Framework[] = []
       };
       rules.set(f.ruleId, rule);
     }
-    for (const [fw, ids] of Object.entries(f.controls ?? {})) {
-      const have = (rule.controls[fw] ??= []);
-      for (const id of ids) if (!have.includes(id)) have.push(id);
+    if (f.controls !== rule.merged) {
+      rule.merged = f.controls;
+      for (const [fw, ids] of Object.entries(f.controls ?? {})) {
+        const have = (rule.controls[fw] ??= []);
+        for (const id of ids) if (!have.includes(id)) have.push(id);
+      }
     }
     rule.counts[f.status]++;
     rule.counts.total++;
@@ -153,7 +160,7 @@ export function buildCompliance(file: FindingsFile, frameworks: Framework[] = []
     bySeverity[f.severity][f.status]++;
     bySeverity[f.severity].total++;
     const acct = f.accountId ?? NO_ACCOUNT;
-    let a = accounts.get(acct);
+    if (a?.accountId !== acct) a = accounts.get(acct);
     if (!a) {
       a = { accountId: acct, counts: emptyCounts(), passRate: null, failBySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number> };
       accounts.set(acct, a);
@@ -168,7 +175,7 @@ export function buildCompliance(file: FindingsFile, frameworks: Framework[] = []
     }
   }
 
-  const ruleList = [...rules.values()].map(({ buckets, ...r }) => {
+  const ruleList = [...rules.values()].map(({ buckets, merged: _merged, ...r }) => {
     const listed: FindingRow[] = [];
     for (const b of buckets) for (const f of b) if (listed.length < cap) listed.push(toRow(f));
     const nonPass = r.counts.fail + r.counts.unknown + r.counts.suppressed;

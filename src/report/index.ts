@@ -18,7 +18,8 @@ import { renderComplianceHtml } from "./html";
 import { writeJunit } from "./junit";
 import { renderComplianceMarkdown } from "./markdown";
 import { loadPricing } from "./pricing";
-import { toSarif } from "./sarif";
+import { writeSarif } from "./sarif";
+import { messageCache, readMessage } from "./stream";
 
 /** Compliance formats `report --format` accepts. */
 export const COMPLIANCE_FORMATS = ["html", "md", "json", "csv", "junit", "sarif"] as const;
@@ -101,18 +102,20 @@ export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): 
     const c = process.cpuUsage(c0);
     out.push({ format: "model", path: "", bytes: 0, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
   }
+  // Messages are filled from templates on every read: with issues-only rows, read each once for CSV, JUnit and SARIF.
+  const perFinding = o.formats.filter((f) => f === "csv" || f === "junit" || f === "sarif").length;
+  const messageOf = rows === "issues" && perFinding > 1 ? messageCache() : readMessage;
   for (const f of o.formats) {
     const name = FILE_NAMES[f];
     if (f === "html" && model) timed(f, name, (p) => text(p, renderComplianceHtml(model, o.extraHtml)));
     else if (f === "md" && model) timed(f, name, (p) => text(p, renderComplianceMarkdown(model) + (o.extraMarkdown ?? "")));
     else if (f === "json" && model) timed(f, name, (p) => text(p, renderComplianceJson(model)));
-    else if (f === "csv") timed(f, name, (p) => writeFindingsCsv(p, o.findings, rows));
-    else if (f === "junit") timed(f, name, (p) => writeJunit(p, o.findings, rows));
+    else if (f === "csv") timed(f, name, (p) => writeFindingsCsv(p, o.findings, rows, messageOf));
+    else if (f === "junit") timed(f, name, (p) => writeJunit(p, o.findings, rows, messageOf));
     else if (f === "sarif") {
       const ruleList = o.rules?.rules ?? rulesOrNone();
-      // Indented for review-sized runs; compact past 100,000 findings, where indentation alone adds hundreds of MB.
-      const indent = o.findings.findings.length > 100_000 ? undefined : 2;
-      timed(f, name, (p) => text(p, JSON.stringify(toSarif(o.findings, ruleList), null, indent) + "\n"));
+      // Indented for review-sized runs; compact, lean and streamed past SARIF_COMPACT_ABOVE findings.
+      timed(f, name, (p) => writeSarif(p, o.findings, ruleList, { messageOf }));
     }
   }
   return out;

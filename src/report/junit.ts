@@ -8,6 +8,9 @@
  * - not_applicable  → <skipped> with the reason
  * - pass            → an empty testcase
  * Streamed: suites are written rule by rule from an index, never as one big string.
+ * A failure's or error's body is what the message attribute does not already say: the reason,
+ * the code location and the evidence (severity and title are the suite's properties, the
+ * resource is the testcase name), so each listed finding costs a few hundred bytes.
  * With rows = "issues" only fail / unknown / suppressed get a testcase each; the passing and
  * not-applicable resources of a rule are one summary testcase (passing, or skipped when all n/a).
  */
@@ -15,10 +18,10 @@ import type { Finding, FindingsFile } from "../findings/types";
 import { formatSource, formatValue } from "./compliance";
 import { type RowSelection, isIssue } from "./csv";
 import { escapeXml } from "./escape";
-import { AtomicStreamWriter } from "./stream";
+import { AtomicStreamWriter, type MessageOf, readMessage } from "./stream";
 
 /** Write the findings as JUnit XML to `path` (atomically); returns bytes written. */
-export function writeJunit(path: string, file: FindingsFile, rows: RowSelection = "all"): number {
+export function writeJunit(path: string, file: FindingsFile, rows: RowSelection = "all", messageOf: MessageOf = readMessage): number {
   const issuesOnly = rows === "issues";
   const byRule = new Map<string, { first: number; idx: number[]; pass: number; na: number }>();
   file.findings.forEach((f, i) => {
@@ -50,7 +53,8 @@ export function writeJunit(path: string, file: FindingsFile, rows: RowSelection 
       const first = file.findings[firstIndex];
       w.write(`  <testsuite name="${escapeXml(ruleId)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" timestamp="${escapeXml(file.generatedAt)}">\n`);
       w.write(`    <properties><property name="title" value="${escapeXml(first.title)}"/><property name="severity" value="${escapeXml(first.severity)}"/></properties>\n`);
-      for (const i of idx) w.write(testcase(file.findings[i]));
+      const classAttr = ` classname="${escapeXml(ruleId)}"`;
+      for (const i of idx) w.write(testcase(file.findings[i], classAttr, messageOf));
       if (summary) {
         const name = `${summary.pass} passing and ${summary.na} not-applicable resources (counted, not listed)`;
         w.write(`    <testcase classname="${escapeXml(ruleId)}" name="${escapeXml(name)}">${summary.pass === 0 ? `<skipped message="all ${summary.na} not applicable"/>` : ""}</testcase>\n`);
@@ -65,38 +69,33 @@ export function writeJunit(path: string, file: FindingsFile, rows: RowSelection 
   }
 }
 
-function testcase(f: Finding): string {
+function testcase(f: Finding, classAttr: string, messageOf: MessageOf): string {
   // The resource id is unique (an ARN, a Terraform address); the name is added only when the id does not already hold it.
   const name = f.resourceName && !f.resourceId.includes(f.resourceName) ? `${f.resourceName} (${f.resourceId})` : f.resourceId;
   const src = f.source;
   const fileAttr = src?.kind === "iac" ? ` file="${escapeXml(src.file)}"${src.line ? ` line="${src.line}"` : ""}` : "";
-  const open = `    <testcase classname="${escapeXml(f.ruleId)}" name="${escapeXml(name)}"${fileAttr}`;
-  if (f.status === "pass") return `${open}/>\n`;
-  const detail = escapeXml(details(f));
-  let body: string;
+  const open = `    <testcase${classAttr} name="${escapeXml(name)}"${fileAttr}`;
   switch (f.status) {
+    case "pass":
+      return `${open}/>\n`;
     case "fail":
-      body = `<failure type="fail" message="${escapeXml(f.message)}">${detail}</failure>`;
-      break;
+      return `${open}><failure type="fail" message="${escapeXml(messageOf(f))}">${escapeXml(details(f))}</failure></testcase>\n`;
     case "unknown":
-      body = `<error type="unknown" message="${escapeXml(f.message)}">${detail}</error>`;
-      break;
+      return `${open}><error type="unknown" message="${escapeXml(messageOf(f))}">${escapeXml(details(f))}</error></testcase>\n`;
     case "suppressed": {
       const s = f.suppression;
       const why = s ? `suppressed (would be ${f.suppressedStatus ?? "fail"}): ${s.reason}; owner ${s.owner}; expires ${s.expires}` : "suppressed";
-      body = `<skipped message="${escapeXml(why)}"/>`;
-      break;
+      return `${open}><skipped message="${escapeXml(why)}"/></testcase>\n`;
     }
     default:
-      body = `<skipped message="${escapeXml(`not applicable: ${f.reason ?? f.message}`)}"/>`;
+      return `${open}><skipped message="${escapeXml(`not applicable: ${f.reason ?? messageOf(f)}`)}"/></testcase>\n`;
   }
-  return `${open}>${body}</testcase>\n`;
 }
 
+/** Reason, code location and evidence, one per line. */
 function details(f: Finding): string {
-  const lines = [`${f.severity.toUpperCase()} ${f.ruleId}: ${f.message}`];
-  if (f.reason) lines.push(`reason: ${f.reason}`);
-  lines.push(`resource: ${f.resourceId}`, `where: ${formatSource(f.source)}`);
-  for (const e of f.evidence ?? []) lines.push(`  ${e.path} = ${formatValue(e)}${e.source ? `  [${formatSource(e.source)}]` : ""}`);
-  return lines.join("\n");
+  let out = f.reason ? `reason: ${f.reason}` : "";
+  if (f.source?.kind === "iac") out += `${out ? "\n" : ""}where: ${formatSource(f.source)}`;
+  for (const e of f.evidence ?? []) out += `${out ? "\n" : ""}${e.path} = ${formatValue(e)}${e.source ? `  [${formatSource(e.source)}]` : ""}`;
+  return out;
 }

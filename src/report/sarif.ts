@@ -2,8 +2,14 @@
  * SARIF 2.1.0 for code scanning: one rule entry per rule (title, rationale,
  * remediation, control tags, help link) and one result per failing, unknown or
  * suppressed finding, located at file:line for code (relative to the repository root).
+ * Passes and not-applicable findings are not results (SARIF reports problems).
+ * Past `SARIF_COMPACT_ABOVE` findings, `writeSarif` streams compact JSON and leaves out each
+ * result's `properties` bag (its resource is the logical location, its status the result's
+ * kind and suppressions), so a 100,000-secret estate writes a lean file without one huge string.
  */
 import { relative, isAbsolute } from "node:path";
+import { writeFileAtomic } from "../util/fs";
+import { AtomicStreamWriter, type MessageOf } from "./stream";
 import type { Finding, FindingsFile, Severity } from "../findings/types";
 import type { LoadedRule } from "../policy/types";
 
@@ -20,7 +26,14 @@ export interface SarifOptions {
   repoRoot?: string;
   /** Directory relative paths in findings are relative to (default: process.cwd()). */
   cwd?: string;
+  /** Leave out each result's `properties` (resource and status are in its location, kind and suppressions). */
+  lean?: boolean;
+  /** How `writeSarif` reads messages (shared with the other formats of one run). */
+  messageOf?: MessageOf;
 }
+
+/** Findings count past which `writeSarif` writes compact, lean, streamed SARIF. */
+export const SARIF_COMPACT_ABOVE = 100_000;
 
 /** A SARIF log (only the parts this tool writes). */
 export interface SarifLog {
@@ -63,22 +76,20 @@ function ruleEntry(rule: LoadedRule): Record<string, unknown> {
 
 function result(f: Finding, ruleIndex: number | undefined, opts: SarifOptions): Record<string, unknown> {
   const status = f.status === "suppressed" ? f.suppressedStatus : f.status;
-  const level: Level = status === "unknown" ? "note" : LEVEL[f.severity];
-  const text = status === "unknown" ? `${f.message}${f.reason && !f.message.includes(f.reason) ? ` (${f.reason})` : ""}` : f.message;
-  const r: Record<string, unknown> = {
-    ruleId: f.ruleId,
-    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
-    level,
-    kind: status === "unknown" ? "review" : "fail",
-    message: { text: status === "unknown" ? `Unknown: ${text}` : text },
-    partialFingerprints: { "smAuditFinding/v1": f.id },
-    properties: { status: f.status, resource: f.resourceId, ...(f.baseline ? { baseline: f.baseline } : {}) },
-  };
+  const unknown = status === "unknown";
+  const text = unknown ? `Unknown: ${f.message}${f.reason && !f.message.includes(f.reason) ? ` (${f.reason})` : ""}` : f.message;
+  const r: Record<string, unknown> = { ruleId: f.ruleId };
+  if (ruleIndex !== undefined) r.ruleIndex = ruleIndex;
+  r.level = unknown ? "note" : LEVEL[f.severity];
+  r.kind = unknown ? "review" : "fail";
+  r.message = { text };
+  r.partialFingerprints = { "smAuditFinding/v1": f.id };
+  if (!opts.lean) r.properties = f.baseline ? { status: f.status, resource: f.resourceId, baseline: f.baseline } : { status: f.status, resource: f.resourceId };
   if (f.source.kind === "iac") {
-    const region: Record<string, number> = {};
-    if (f.source.line) region.startLine = f.source.line;
+    const physicalLocation: Record<string, unknown> = { artifactLocation: { uri: uriFor(f.source.file, opts) } };
+    if (f.source.line) physicalLocation.region = { startLine: f.source.line };
     r.locations = [{
-      physicalLocation: { artifactLocation: { uri: uriFor(f.source.file, opts) }, ...(f.source.line ? { region } : {}) },
+      physicalLocation,
       logicalLocations: [{ name: f.resourceId, fullyQualifiedName: f.source.constructPath ?? f.source.address, kind: "resource" }],
     }];
   } else {
@@ -91,29 +102,107 @@ function result(f: Finding, ruleIndex: number | undefined, opts: SarifOptions): 
   return r;
 }
 
-/** Build the SARIF log for a findings file and the rules that produced it. */
-export function toSarif(file: FindingsFile, rules: LoadedRule[], opts: SarifOptions = {}): SarifLog {
-  const used = rules.filter((r) => r.def.id in file.params || file.findings.some((f) => f.ruleId === r.def.id));
+/**
+ * `result(f, …, { lean: true })` as JSON text, written out by hand: a result per finding of a
+ * large estate, where building and serialising an object tree for each is most of the cost.
+ * The test "SARIF streamed past the compact threshold" holds it equal to `result`.
+ */
+function leanResult(f: Finding, head: string, opts: SarifOptions): string {
+  const status = f.status === "suppressed" ? f.suppressedStatus : f.status;
+  const unknown = status === "unknown";
+  const message = opts.messageOf ? opts.messageOf(f) : f.message; // computed on each read: read it once
+  const text = unknown ? `Unknown: ${message}${f.reason && !message.includes(f.reason) ? ` (${f.reason})` : ""}` : message;
+  let s = `${head}"level":"${unknown ? "note" : LEVEL[f.severity]}","kind":"${unknown ? "review" : "fail"}","message":{"text":${JSON.stringify(text)}},`
+    + `"partialFingerprints":{"smAuditFinding/v1":${JSON.stringify(f.id)}},"locations":[{`;
+  const src = f.source;
+  if (src.kind === "iac") {
+    s += `"physicalLocation":{"artifactLocation":{"uri":${JSON.stringify(uriFor(src.file, opts))}}${src.line ? `,"region":{"startLine":${JSON.stringify(src.line)}}` : ""}},`;
+    const fqn = src.constructPath ?? src.address;
+    s += `"logicalLocations":[{"name":${JSON.stringify(f.resourceId)}${fqn !== undefined ? `,"fullyQualifiedName":${JSON.stringify(fqn)}` : ""},"kind":"resource"}]}]`;
+  } else {
+    s += `"logicalLocations":[{"name":${JSON.stringify(f.resourceId)},"kind":"resource"}]}]`;
+  }
+  const sup = f.suppression;
+  if (f.status === "suppressed" && sup) {
+    s += `,"suppressions":[{"kind":"external","status":"accepted","justification":${JSON.stringify(`${sup.reason} (owner ${sup.owner}, expires ${sup.expires})`)}}]`;
+  }
+  if (f.baseline) s += `,"baselineState":${JSON.stringify(f.baseline === "fixed" ? "absent" : f.baseline)}`;
+  return s + "}";
+}
+
+/** Whether a finding becomes a SARIF result: fail, unknown, or a suppressed fail / unknown. */
+function isResult(f: Finding): boolean {
+  const s = f.status === "suppressed" ? f.suppressedStatus : f.status;
+  return s === "fail" || s === "unknown";
+}
+
+/** The rules to describe (those the findings used, else all) and each one's index. */
+function ruleTable(file: FindingsFile, rules: LoadedRule[]): { list: LoadedRule[]; indexOf: Map<string, number> } {
+  // One pass over the findings: a per-rule scan would be rules × findings.
+  const seen = new Set<string>();
+  for (const f of file.findings) seen.add(f.ruleId);
+  const used = rules.filter((r) => r.def.id in file.params || seen.has(r.def.id));
   const list = used.length ? used : rules;
-  const indexOf = new Map(list.map((r, i) => [r.def.id, i]));
-  const results = file.findings
-    .filter((f) => f.status === "fail" || f.status === "unknown" || f.status === "suppressed")
-    .filter((f) => f.status !== "suppressed" || f.suppressedStatus === "fail" || f.suppressedStatus === "unknown")
-    .map((f) => result(f, indexOf.get(f.ruleId), opts));
+  return { list, indexOf: new Map(list.map((r, i) => [r.def.id, i])) };
+}
+
+function runHead(file: FindingsFile, list: LoadedRule[]): { $schema: string; version: "2.1.0"; tool: SarifLog["runs"][number]["tool"] } {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: file.tool.name,
-          version: file.tool.version,
-          semanticVersion: file.tool.version,
-          informationUri: "https://github.com/sm-audit/sm-audit",
-          rules: list.map(ruleEntry),
-        },
+    tool: {
+      driver: {
+        name: file.tool.name,
+        version: file.tool.version,
+        semanticVersion: file.tool.version,
+        informationUri: "https://github.com/sm-audit/sm-audit",
+        rules: list.map(ruleEntry),
       },
-      results,
-    }],
+    },
   };
+}
+
+/** Build the SARIF log for a findings file and the rules that produced it. */
+export function toSarif(file: FindingsFile, rules: LoadedRule[], opts: SarifOptions = {}): SarifLog {
+  const { list, indexOf } = ruleTable(file, rules);
+  const results: Array<Record<string, unknown>> = [];
+  for (const f of file.findings) if (isResult(f)) results.push(result(f, indexOf.get(f.ruleId), opts));
+  const { $schema, version, tool } = runHead(file, list);
+  return { $schema, version, runs: [{ tool, results }] };
+}
+
+/**
+ * Write the SARIF log to `path` atomically; returns bytes written. Up to `SARIF_COMPACT_ABOVE`
+ * findings it is `toSarif` indented for review; past that, compact and lean, streamed result by result.
+ */
+export function writeSarif(path: string, file: FindingsFile, rules: LoadedRule[], opts: SarifOptions = {}): number {
+  if (file.findings.length <= SARIF_COMPACT_ABOVE && !opts.lean) {
+    const text = JSON.stringify(toSarif(file, rules, opts), null, 2) + "\n";
+    writeFileAtomic(path, text);
+    return Buffer.byteLength(text, "utf8");
+  }
+  const lean = { ...opts, lean: true };
+  const { list, indexOf } = ruleTable(file, rules);
+  const { $schema, version, tool } = runHead(file, list);
+  const w = new AtomicStreamWriter(path);
+  try {
+    w.write(`{"$schema":${JSON.stringify($schema)},"version":"${version}","runs":[{"tool":${JSON.stringify(tool)},"results":[`);
+    let sep = "";
+    let ruleId = "", head = "";
+    for (const f of file.findings) {
+      if (!isResult(f)) continue;
+      if (f.ruleId !== ruleId) {
+        ruleId = f.ruleId;
+        const idx = indexOf.get(ruleId);
+        head = `{"ruleId":${JSON.stringify(ruleId)}${idx !== undefined ? `,"ruleIndex":${idx}` : ""},`;
+      }
+      w.write(sep + leanResult(f, head, lean));
+      sep = ",";
+    }
+    w.write("]}]}\n");
+    return w.close();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
 }

@@ -1,18 +1,39 @@
 /**
- * A buffered, atomic file writer for large outputs (CSV, JUnit): text is appended in
- * chunks and the file appears under its final name only when complete (temp + fsync + rename).
+ * A buffered, atomic file writer for large outputs (CSV, JUnit, SARIF): text is encoded
+ * straight into one reused buffer and written out when it fills, and the file appears under
+ * its final name only when complete (temp + fsync + rename). Encoding into a reused buffer,
+ * rather than joining chunks into megabyte strings, keeps a 300 MB output from allocating
+ * 300 MB of short-lived large strings, which on a heap holding millions of findings each cost
+ * a full mark-compact collection.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Finding } from "../findings/types";
 
 const FLUSH_AT = 1 << 20;
+
+/** Reads a finding's message: the evaluator fills its template on every read. */
+export type MessageOf = (f: Finding) => string;
+
+/** Read the message each time (one format, or rows too many to keep). */
+export const readMessage: MessageOf = (f) => f.message;
+
+/** Read each message once and share it between the formats rendered from one findings file (issues only: a few hundred thousand). */
+export function messageCache(): MessageOf {
+  const seen = new Map<Finding, string>();
+  return (f) => {
+    let m = seen.get(f);
+    if (m === undefined) seen.set(f, (m = f.message));
+    return m;
+  };
+}
 
 /** A writer that streams text to a temp file and renames it into place on `close()`. */
 export class AtomicStreamWriter {
   private readonly fd: number;
   private readonly tmp: string;
-  private parts: string[] = [];
-  private pending = 0;
+  private readonly buf = Buffer.allocUnsafe(FLUSH_AT);
+  private used = 0;
   private written = 0;
   private closed = false;
 
@@ -24,9 +45,16 @@ export class AtomicStreamWriter {
 
   /** Append text; flushed to disk every megabyte or so. */
   write(text: string): void {
-    this.parts.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_AT) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit, so this bound never splits a character.
+    const worst = text.length * 3;
+    if (this.used + worst > this.buf.length) {
+      this.flush();
+      if (worst > this.buf.length) {
+        this.writeAll(Buffer.from(text, "utf8"));
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used, "utf8");
   }
 
   /** Bytes written so far (after the last flush). */
@@ -59,10 +87,12 @@ export class AtomicStreamWriter {
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.join(""), "utf8");
-    this.parts = [];
-    this.pending = 0;
+    if (this.used === 0) return;
+    this.writeAll(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeAll(buf: Buffer): void {
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     this.written += buf.length;

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Framework } from "../../src/policy/types";
 import { buildCompliance } from "../../src/report/compliance";
-import { CSV_COLUMNS, resolveRows, writeFindingsCsv } from "../../src/report/csv";
+import { CSV_COLUMNS, CSV_ISSUE_COLUMNS, resolveRows, writeFindingsCsv } from "../../src/report/csv";
 import { csvField, escapeHtml, escapeXml } from "../../src/report/escape";
 import { renderComplianceHtml } from "../../src/report/html";
 import { writeJunit } from "../../src/report/junit";
 import { renderComplianceMarkdown } from "../../src/report/markdown";
+import { toSarif, writeSarif } from "../../src/report/sarif";
+import { AtomicStreamWriter, messageCache } from "../../src/report/stream";
 import { A1, A2, HOSTILE_NAME, findingsFixture, tempDir } from "./fixtures";
 
 /** A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes). */
@@ -70,7 +72,14 @@ describe("issues-only rows", () => {
     const d = tempDir();
     writeFindingsCsv(join(d, "i.csv"), f, "issues");
     const rows = parseCsv(readFileSync(join(d, "i.csv"), "utf8"));
-    expect(rows.slice(1).map((r) => r[CSV_COLUMNS.indexOf("status")]).sort()).toEqual(["fail", "fail", "suppressed", "unknown"]);
+    // Issues-only files leave out the per-rule constants title and controls (deliberate: a quarter of the bytes at scale).
+    expect(rows[0]).toEqual([...CSV_ISSUE_COLUMNS]);
+    expect(rows[0]).not.toContain("title");
+    for (const r of rows) expect(r).toHaveLength(CSV_ISSUE_COLUMNS.length);
+    expect(rows.slice(1).map((r) => r[CSV_ISSUE_COLUMNS.indexOf("status")]).sort()).toEqual(["fail", "fail", "suppressed", "unknown"]);
+    const supp = rows.find((r) => r[CSV_ISSUE_COLUMNS.indexOf("status")] === "suppressed");
+    expect(supp?.[CSV_ISSUE_COLUMNS.indexOf("suppression")]).toContain('=HYPERLINK("http://evil")');
+    for (const r of rows.slice(1)) expect(["critical", "high", "medium", "low", "info"]).toContain(r[CSV_ISSUE_COLUMNS.indexOf("severity")]);
     writeJunit(join(d, "i.xml"), f, "issues");
     const xml = readFileSync(join(d, "i.xml"), "utf8");
     expect(xml).toContain('<testsuites name="sm-audit" tests="6" failures="2" errors="1" skipped="1"');
@@ -157,5 +166,57 @@ describe("HTML and Markdown escaping", () => {
     // Coverage gaps and expired suppressions come before the summary.
     expect(md.indexOf("## Coverage gaps")).toBeLessThan(md.indexOf("## Summary"));
     expect(md.indexOf("## Expired suppressions")).toBeLessThan(md.indexOf("## Summary"));
+  });
+});
+
+describe("SARIF streamed past the compact threshold", () => {
+  it("is the same log as toSarif without each result's properties, compact, with passes left out", () => {
+    const f = findingsFixture();
+    // Code locations (with and without a line or address) and baseline states take the other branches.
+    const fails = f.findings.filter((x) => x.status === "fail" || x.status === "unknown");
+    fails[0].source = { kind: "iac", file: "infra/main.tf", line: 12, address: "aws_secretsmanager_secret.a" };
+    fails[0].baseline = "new";
+    fails[1].source = { kind: "iac", file: "infra/\"odd\".tf", address: "aws_kms_key.k", constructPath: "stack/key" };
+    fails[1].baseline = "unchanged";
+    const path = join(tempDir(), "findings.sarif");
+    const bytes = writeSarif(path, f, [], { lean: true, cwd: "/repo", repoRoot: "/repo" });
+    const text = readFileSync(path, "utf8");
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    expect(text.split("\n")).toHaveLength(2); // one line of JSON + the final newline
+    const streamed = JSON.parse(text);
+    const full = toSarif(f, [], { cwd: "/repo", repoRoot: "/repo" });
+    for (const r of full.runs[0].results) delete r.properties;
+    expect(streamed).toEqual(JSON.parse(JSON.stringify(full)));
+    const results = streamed.runs[0].results as Array<{ kind: string; suppressions?: unknown[] }>;
+    // fail ×2 and unknown ×1 are results, the suppressed fail is one with its suppression; pass and n/a are not.
+    expect(results.map((r) => r.kind).sort()).toEqual(["fail", "fail", "fail", "review"]);
+    expect(results.filter((r) => r.suppressions)).toHaveLength(1);
+    // Small runs stay indented for review.
+    writeSarif(path, f, []);
+    expect(readFileSync(path, "utf8")).toContain('\n  "version": "2.1.0"');
+  });
+});
+
+describe("streamed writing", () => {
+  it("encodes multi-byte text across buffer boundaries and text larger than the buffer exactly", () => {
+    const path = join(tempDir(), "s.txt");
+    const w = new AtomicStreamWriter(path);
+    const parts: string[] = [];
+    for (let i = 0; i < 60_000; i++) parts.push(`${i}:é€😀<${"x".repeat(i % 7)}>\n`);
+    parts.push("ü".repeat(1_500_000)); // larger than the writer's buffer
+    parts.push("end");
+    for (const p of parts) w.write(p);
+    const bytes = w.close();
+    const text = readFileSync(path, "utf8");
+    expect(text).toBe(parts.join(""));
+    expect(bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it("reads each finding's message once when formats share a cache", () => {
+    let reads = 0;
+    const f = { get message() { reads++; return "m"; } } as unknown as Parameters<ReturnType<typeof messageCache>>[0];
+    const m = messageCache();
+    expect([m(f), m(f), m(f)]).toEqual(["m", "m", "m"]);
+    expect(reads).toBe(1);
   });
 });
