@@ -156,7 +156,9 @@ function actionsCover(st: PolicyStatement, action: string): boolean {
 }
 
 function statementId(st: PolicyStatement, i: number): string {
-  return st.Sid && st.Sid.length > 0 ? st.Sid : `#${i}`;
+  // A parsed document may hold any JSON value here: only a non-empty string is a Sid.
+  const sid: unknown = st.Sid;
+  return typeof sid === "string" && sid.length > 0 ? sid : `#${i}`;
 }
 
 /** The Deny-unless-VPC-endpoint pattern: returns the allowed endpoint/VPC ids, or undefined. */
@@ -190,7 +192,9 @@ export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: Polic
   };
   statementsOf(doc).forEach((st, i) => {
     const sid = statementId(st, i);
-    const effect = String(st.Effect ?? "").toLowerCase();
+    // `String()` throws on an object with a `toString` key (fuzz seed 0x5eed0004 #854): any non-string Effect is neither Allow nor Deny.
+    const rawEffect: unknown = st.Effect;
+    const effect = typeof rawEffect === "string" ? rawEffect.toLowerCase() : "";
     if (effect === "deny") {
       const allowed = vpceDeny({ ...st, Effect: "Deny" });
       if (allowed) {

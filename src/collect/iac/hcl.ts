@@ -8,7 +8,7 @@ import { type Dirent, readdirSync, statSync } from "node:fs";
 import { join, normalize, relative, resolve, sep } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { UserError } from "../../util/errors";
-import { readTextFile } from "../../util/fs";
+import { lineColumnAt, readTextFile } from "../../util/fs";
 import { type ConfigFile, type ModuleSource, evalRaw, evaluateConfig } from "./config";
 import { type Scope, type Value, Unknown } from "./expr";
 import { locateHcl } from "./locate";
@@ -53,13 +53,45 @@ export function tfDirectories(root: string): Map<string, string[]> {
  */
 export const MAX_TF_FILE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Deepest bracket nesting handed to the parser (docs/limits.md). The Go parser recurses per
+ * level; at ~10^5 levels its runtime dies ("malloc deadlock") and every later call hangs.
+ */
+export const MAX_HCL_DEPTH = 1000;
+
+/** How long one file may take in the parser before the read is abandoned with an error. */
+export const HCL_PARSE_TIMEOUT_MS = 60_000;
+
+/** Refuse text whose brackets nest deeper than MAX_HCL_DEPTH (counted over the raw text, strings included). */
+function checkHclDepth(text: string, path: string): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91 || c === 40) {
+      if (++depth > MAX_HCL_DEPTH) throw new UserError(`HCL nested deeper than ${MAX_HCL_DEPTH} levels`, { file: path, line: lineColumnAt(text, i).line });
+    } else if ((c === 125 || c === 93 || c === 41) && depth > 0) depth--;
+  }
+}
+
+/** The parser's answer, or a UserError if it does not answer in time (its runtime may have died). */
+function parseWithTimeout(path: string, text: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UserError(`the HCL parser did not answer within ${HCL_PARSE_TIMEOUT_MS / 1000} s`, { file: path })), HCL_PARSE_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([parse(path, text), timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Parse one `.tf` file; a syntax error becomes a UserError with file and line. */
 export async function parseHclFile(path: string): Promise<ConfigFile> {
   const text = readTextFile(path, MAX_TF_FILE_BYTES);
+  checkHclDepth(text, path);
   let json: Record<string, unknown>;
   try {
-    json = (await parse(path, text)) as Record<string, unknown>;
+    json = (await parseWithTimeout(path, text)) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     if (/Maximum call stack size exceeded/.test(msg)) throw new UserError("HCL nested too deeply to read", { file: path });
     const m = /:(\d+),(\d+)(?:-[\d,]+)?: ([^;\]]+)(?:; ([^\]]+))?/.exec(msg);
@@ -71,17 +103,14 @@ export async function parseHclFile(path: string): Promise<ConfigFile> {
   return { file: path, text, json };
 }
 
-/** Parse files with bounded concurrency (the WASM parser is single-threaded; this just keeps it busy). */
+/**
+ * Parse files one at a time. The WASM parser is a single-threaded Go runtime: overlapping
+ * calls gain nothing, and under load they have crashed it ("malloc deadlock"), after which
+ * every later call hangs.
+ */
 async function parseAll(paths: string[]): Promise<Map<string, ConfigFile>> {
   const out = new Map<string, ConfigFile>();
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const p = paths[next++];
-      out.set(p, await parseHclFile(p));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, paths.length) }, worker));
+  for (const p of paths) out.set(p, await parseHclFile(p));
   return out;
 }
 
