@@ -59,17 +59,22 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     const command = await entry.load();
     return await command(rest, io);
   } catch (err) {
-    if (err instanceof UserErrors) {
-      for (const e of err.errors) io.err(`sm-audit ${name}: ${e.format()}`);
-      return err.exitCode;
-    }
-    if (err instanceof UserError) {
-      io.err(`sm-audit ${name}: ${err.format()}`);
-      return err.exitCode;
-    }
-    io.err(`sm-audit ${name}: internal error: ${errorMessage(err)}${debug && err instanceof Error ? `\n${err.stack}` : " (run with --debug for the stack)"}`);
-    return EXIT.USAGE;
+    return reportError(name, err, io, debug);
   }
+}
+
+/** Print what a command threw as one line per problem (a stack only with --debug) and return its exit code. */
+export function reportError(command: string, err: unknown, io: CliIO, debug = false): number {
+  if (err instanceof UserErrors) {
+    for (const e of err.errors) io.err(`sm-audit ${command}: ${e.format()}`);
+    return err.exitCode;
+  }
+  if (err instanceof UserError) {
+    io.err(`sm-audit ${command}: ${err.format()}`);
+    return err.exitCode;
+  }
+  io.err(`sm-audit ${command}: internal error: ${errorMessage(err)}${debug && err instanceof Error ? `\n${err.stack}` : " (run with --debug for the stack)"}`);
+  return EXIT.USAGE;
 }
 
 if (require.main === module) {

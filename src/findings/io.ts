@@ -1,6 +1,5 @@
 /** Reading and writing findings files; large files are written in chunks, atomically. */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { AtomicStreamWriter } from "../util/atomic-stream";
 import { UserError } from "../util/errors";
 import { readJsonFile } from "../util/fs";
 import { FINDINGS_SCHEMA_VERSION, type FindingsFile } from "./types";
@@ -48,19 +47,14 @@ export function serializeFindings(f: FindingsFile, sink: (chunk: string) => void
   if (buf) sink(buf);
 }
 
-/** Write a findings file atomically (temp file, fsync, rename), in chunks. */
+/** Write a findings file atomically (temp file, fsync, rename), streamed in chunks. */
 export function writeFindings(path: string, f: FindingsFile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const fd = openSync(tmp, "w");
+  const out = new AtomicStreamWriter(path);
   try {
-    serializeFindings(f, (chunk) => writeSync(fd, chunk));
-    fsyncSync(fd);
+    serializeFindings(f, (chunk) => out.write(chunk));
   } catch (err) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    out.abort();
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
+  out.close();
 }

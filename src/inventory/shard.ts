@@ -9,6 +9,7 @@
  * `n + 1` shards moves only about `1/(n + 1)` of the units.
  */
 import { UserError } from "../util/errors";
+import { hash32 } from "../util/hash";
 
 /** The most shards accepted: far above any account × region count a scan would split. */
 export const MAX_SHARDS = 10_000;
@@ -60,19 +61,4 @@ export function shardUnits(units: string[], index: number, count: number): strin
   if (!Number.isInteger(index) || index < 1 || index > count) throw new UserError(`shard index must be between 1 and ${count}, got ${index}`);
   if (count === 1) return [...new Set(units)];
   return [...new Set(units)].filter((u) => shardOf(u, count) === index);
-}
-
-/** 32-bit FNV-1a with a murmur3 finaliser: fast, stable across platforms and Node versions. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -11,7 +11,8 @@ import type { Finding, FindingsFile } from "../findings/types";
 import type { Source } from "../inventory/types";
 import { formatValue } from "./compliance";
 import { csvField } from "./escape";
-import { AtomicStreamWriter, type MessageOf, readMessage } from "./stream";
+import { AtomicStreamWriter } from "../util/atomic-stream";
+import { type MessageOf, readMessage } from "./stream";
 
 /** Column names, in order. */
 export const CSV_COLUMNS = [

@@ -18,7 +18,8 @@ import type { Finding, FindingsFile } from "../findings/types";
 import { formatSource, formatValue } from "./compliance";
 import { type RowSelection, isIssue } from "./csv";
 import { escapeXml } from "./escape";
-import { AtomicStreamWriter, type MessageOf, readMessage } from "./stream";
+import { AtomicStreamWriter } from "../util/atomic-stream";
+import { type MessageOf, readMessage } from "./stream";
 
 /** Write the findings as JUnit XML to `path` (atomically); returns bytes written. */
 export function writeJunit(path: string, file: FindingsFile, rows: RowSelection = "all", messageOf: MessageOf = readMessage): number {

@@ -9,7 +9,8 @@
  */
 import { relative, isAbsolute } from "node:path";
 import { writeFileAtomic } from "../util/fs";
-import { AtomicStreamWriter, type MessageOf } from "./stream";
+import { AtomicStreamWriter } from "../util/atomic-stream";
+import type { MessageOf } from "./stream";
 import type { Finding, FindingsFile, Severity } from "../findings/types";
 import type { LoadedRule } from "../policy/types";
 

@@ -3,22 +3,9 @@
  * simulator makes is a pure function of a seed and a name, so two runs over the same estate
  * serve byte-identical answers.
  */
+import { hash32 } from "../util/hash";
 
-/** 32-bit FNV-1a hash of `text`, mixed with `seed`. */
-export function hash32(text: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  // Final avalanche (murmur3 fmix32) so that close inputs give unrelated outputs.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { hash32 };
 
 /** A number in [0, 1) derived from `text` and `seed`. */
 export function unit(text: string, seed = 0): number {

@@ -1,9 +1,6 @@
-/**
- * Runs one CLI command module in-process the way `main()` does (UserError → one line + its exit
- * code), because `main()`'s lazy `require` cannot load `.ts` modules under vitest.
- */
+/** Runs one CLI command module in-process, reporting what it throws exactly as `main()` does. */
 import type { CliIO, Command } from "../../src/cli/io";
-import { UserError, UserErrors, errorMessage } from "../../src/util/errors";
+import { reportError } from "../../src/cli/main";
 
 /** A CliIO that records what a command prints. */
 export interface CapturedIO extends CliIO {
@@ -23,15 +20,6 @@ export async function runCommand(name: string, run: Command, argv: string[], io:
   try {
     return await run(argv, io);
   } catch (err) {
-    if (err instanceof UserErrors) {
-      for (const e of err.errors) io.err(`sm-audit ${name}: ${e.format()}`);
-      return err.exitCode;
-    }
-    if (err instanceof UserError) {
-      io.err(`sm-audit ${name}: ${err.format()}`);
-      return err.exitCode;
-    }
-    io.err(`sm-audit ${name}: internal error: ${errorMessage(err)}`);
-    return 2;
+    return reportError(name, err, io);
   }
 }

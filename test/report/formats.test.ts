@@ -10,7 +10,8 @@ import { renderComplianceHtml } from "../../src/report/html";
 import { writeJunit } from "../../src/report/junit";
 import { renderComplianceMarkdown } from "../../src/report/markdown";
 import { toSarif, writeSarif } from "../../src/report/sarif";
-import { AtomicStreamWriter, messageCache } from "../../src/report/stream";
+import { AtomicStreamWriter } from "../../src/util/atomic-stream";
+import { messageCache } from "../../src/report/stream";
 import { A1, A2, HOSTILE_NAME, findingsFixture, tempDir } from "./fixtures";
 
 /** A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes). */
