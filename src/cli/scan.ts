@@ -24,6 +24,7 @@ import { EXIT, UserError } from "../util/errors";
 import { parseAccountIds, readAccountsFile } from "../collect/aws/accounts";
 import { parseLakeTarget } from "../collect/aws/lake";
 import { parseRegions } from "../collect/aws/regions";
+import { checkSameRun, readGlobal, readRunFile, readUnits, removePartial, type RunParams, startPartial, writeGlobal, writeUnit } from "../collect/aws/partial";
 import { type AwsScanOptions, scanAws } from "../collect/aws/scan";
 import { helpText, parseArgs, type FlagSpecs } from "./args";
 import { exitCodeFor } from "./evaluate";
@@ -42,8 +43,10 @@ const SPECS = {
   "cloudtrail-lake": { type: "string", help: "CloudTrail Lake event data store (ARN or id): one SQL query per account instead of LookupEvents" },
   concurrency: { type: "number", help: "account-regions scanned in parallel", default: 8 },
   "max-attempts": { type: "number", help: "SDK attempts per call (adaptive retry mode)", default: 8 },
+  "request-timeout": { type: "number", help: "seconds one API request may take before it is abandoned and retried", default: 20 },
   shard: { type: "string", help: "collect only shard i of n of the account-regions (e.g. 2/4); combine with 'merge'" },
   out: { type: "string", help: "output directory", default: "sm-audit-out" },
+  resume: { type: "boolean", help: "continue an interrupted scan of the same --out: keep the account-regions it finished (<out>/.partial/), collect the rest" },
   "fail-on": { type: "string", help: "critical | high | medium | low | info | none (default high)" },
   "allow-gaps": { type: "boolean", help: "do not exit 3 when coverage gaps make the result incomplete" },
   rules: { type: "list", help: "extra rule directories" },
@@ -125,6 +128,14 @@ function intFlag(value: number | undefined, name: string, min: number, max: numb
   return value;
 }
 
+/** `--request-timeout SECONDS` (fractions allowed, 0.1 to 600) in milliseconds. */
+function timeoutFlag(value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value) || value < 0.1 || value > 600) {
+    throw new UserError(`--request-timeout expects seconds from 0.1 to 600, got ${String(value)}`);
+  }
+  return Math.round(value * 1000);
+}
+
 /** The `scan` command. */
 export const run: Command = async (argv, io) => {
   const { flags, positionals } = parseArgs(argv, SPECS, "scan");
@@ -155,12 +166,42 @@ export const run: Command = async (argv, io) => {
     cloudtrailLake: flags["cloudtrail-lake"] ? parseLakeTarget(flags["cloudtrail-lake"]) : undefined,
     concurrency: intFlag(flags.concurrency, "concurrency", 1, 256),
     maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 1, 20),
+    requestTimeoutMs: timeoutFlag(flags["request-timeout"]),
     shard: flags.shard ? parseShard(flags.shard) : undefined,
     progress: io.isTTY ? (line) => io.err(line) : undefined,
   };
-  const { snapshot, stats } = await scanAws(options);
   const outDir = resolve(io.cwd, flags.out ?? "sm-audit-out");
+  const params: RunParams = {
+    accounts: accounts ?? (flags.organization ? "organization" : "caller"),
+    regions: regions ?? "all",
+    readsDays: options.readsDays,
+    shard: flags.shard ?? null,
+    endpoint: endpoint ?? null,
+    roleName: options.roleName ?? null,
+    cloudtrailLake: flags["cloudtrail-lake"] ?? null,
+  };
+  const previous = flags.resume ? readRunFile(outDir) : undefined;
+  let now = new Date();
+  if (previous) {
+    checkSameRun(previous, params, outDir);
+    // Every unit of one snapshot reads the same CloudTrail window: the interrupted run's.
+    now = new Date(previous.now);
+    const units = readUnits(outDir);
+    const global = readGlobal(outDir);
+    io.err(`sm-audit scan: resuming: ${units.size} account-region(s) already collected`);
+    options.checkpoint = { units, global };
+  } else {
+    if (flags.resume) io.err(`sm-audit scan: nothing to resume under ${outDir}: scanning everything`);
+    startPartial(outDir, params, now);
+    options.checkpoint = {};
+  }
+  options.now = now;
+  options.checkpoint.onUnit = (accountId, region, unit) => writeUnit(outDir, accountId, region, unit);
+  if (!options.checkpoint.global) options.checkpoint.onGlobal = (part) => writeGlobal(outDir, part);
+  const { snapshot, stats } = await scanAws(options);
   const { findings, written } = await writeOutputs(outDir, snapshot, policy, { remediate: flags.remediate, roleName: flags["remediation-role"] });
+  // The snapshot is on disk: the checkpoints have served their purpose.
+  removePartial(outDir);
   io.out(renderTable(findings, { color: io.isTTY }));
   if (io.isTTY) {
     const calls = Object.values(stats.commands).reduce((a, b) => a + b, 0);

@@ -90,18 +90,25 @@ export function isInactive(status: string | undefined): boolean {
 
 interface Session {
   creds: AwsCredentialIdentity;
-  expiresMs: number;
+  /** Local clock when AssumeRole answered. */
+  issuedMs: number;
   /** Re-assume from this time on: 5 minutes before expiry, or a quarter of a short session's life. */
   refreshAtMs: number;
 }
 
 /**
  * Credentials per account: the base credentials for the caller's own account, an
- * AssumeRole session into `roleName` for every other one (one per account, cached).
+ * AssumeRole session into `roleName` for every other one: one per account, shared by all
+ * its clients and regions, refreshed once (not once per caller) before expiry or after
+ * ExpiredToken.
  */
 export class Sessions {
   private readonly sessions = new Map<string, Promise<Session>>();
+  /** One provider function per account, so every client of the account shares it. */
+  private readonly providers = new Map<string, AwsCredentialIdentityProvider>();
   private callerId?: string;
+  /** AssumeRole calls made (a test checks one per member account). */
+  assumed = 0;
 
   constructor(
     private readonly base: AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined,
@@ -120,7 +127,18 @@ export class Sessions {
   /** The credentials clients of `accountId` are built with. */
   credentialsFor(accountId: string): AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined {
     if (accountId === SELF || accountId === this.callerId) return this.base;
-    return async () => (await this.session(accountId)).creds;
+    let provider = this.providers.get(accountId);
+    if (!provider) {
+      // The expiration given to the SDK is always inside its 5-minute refresh margin, so it
+      // asks this cache on every request (cheap) and never keeps a session this cache dropped;
+      // the cache alone decides when to re-assume.
+      provider = async () => {
+        const { creds } = await this.session(accountId);
+        return { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiration: new Date(Date.now() + 60_000) };
+      };
+      this.providers.set(accountId, provider);
+    }
+    return provider;
   }
 
   /** Establish (or reuse) the session of `accountId`; throws the AssumeRole error (a gap). */
@@ -129,16 +147,27 @@ export class Sessions {
     await this.session(accountId);
   }
 
-  /** Drop the cached session of `accountId` (after ExpiredToken). */
-  invalidate(accountId: string): void {
-    this.sessions.delete(accountId);
+  /**
+   * Drop the cached session of `accountId` after ExpiredToken on a request sent at
+   * `sentAtMs`; a session issued after that request (already refreshed by a concurrent
+   * caller) is kept, so a burst of ExpiredToken answers costs one AssumeRole.
+   */
+  invalidate(accountId: string, sentAtMs = Number.POSITIVE_INFINITY): void {
+    const cached = this.sessions.get(accountId);
+    if (!cached) return;
+    void cached.then((s) => {
+      if (s.issuedMs <= sentAtMs && this.sessions.get(accountId) === cached) this.sessions.delete(accountId);
+    }, () => undefined);
   }
 
-  private session(accountId: string): Promise<Session> {
+  private async session(accountId: string): Promise<Session> {
     const cached = this.sessions.get(accountId);
-    if (cached) {
-      return cached.then((s) => (Date.now() < s.refreshAtMs ? s : this.assume(accountId)));
-    }
+    if (!cached) return this.assume(accountId);
+    const s = await cached;
+    if (Date.now() < s.refreshAtMs) return s;
+    // Stale: the first caller to notice re-assumes; the others await the same new session.
+    const current = this.sessions.get(accountId);
+    if (current && current !== cached) return current;
     return this.assume(accountId);
   }
 
@@ -152,6 +181,8 @@ export class Sessions {
       return Promise.reject(err);
     }
     const p = (async (): Promise<Session> => {
+      const sentMs = Date.now();
+      this.assumed++;
       const out = await ctx.send<AssumeRoleCommandOutput>("sts", SELF, this.stsRegion, new AssumeRoleCommand({
         RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
         RoleSessionName: `sm-audit-${accountId}`,
@@ -160,15 +191,22 @@ export class Sessions {
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${accountId} returned no credentials`);
       const issuedMs = Date.now();
-      const expiresMs = c.Expiration ? new Date(c.Expiration).getTime() : issuedMs + SESSION_SECONDS * 1000;
+      // The lifetime is measured on AWS's clock (Expiration minus the request's time is
+      // unknowable locally when clocks differ), so take the shorter of the requested duration
+      // and Expiration as seen locally; when Expiration is already past locally the local
+      // clock is the odd one out: use the requested duration and rely on ExpiredToken.
+      const localLeft = c.Expiration ? new Date(c.Expiration).getTime() - sentMs : Number.NaN;
+      const lifeMs = Number.isFinite(localLeft) && localLeft > 0 ? Math.min(localLeft, SESSION_SECONDS * 1000) : SESSION_SECONDS * 1000;
       return {
-        refreshAtMs: expiresMs - Math.min(REFRESH_BEFORE_MS, (expiresMs - issuedMs) / 4),
-        creds: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(expiresMs) },
-        expiresMs,
+        issuedMs,
+        refreshAtMs: sentMs + lifeMs - Math.min(REFRESH_BEFORE_MS, lifeMs / 4),
+        creds: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
       };
     })();
     this.sessions.set(accountId, p);
-    p.catch(() => this.sessions.delete(accountId));
+    p.catch(() => {
+      if (this.sessions.get(accountId) === p) this.sessions.delete(accountId);
+    });
     return p;
   }
 }

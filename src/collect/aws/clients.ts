@@ -64,8 +64,17 @@ export interface ClientFactoryOptions {
   /** One endpoint URL for every service (simulator or emulator); undefined = AWS. */
   endpoint?: string;
   maxAttempts: number;
+  /** Milliseconds a request may take from sending to the full response (then TimeoutError, retried). */
+  requestTimeoutMs?: number;
+  /** Milliseconds to establish a connection. */
+  connectionTimeoutMs?: number;
   observer?: CallObserver;
 }
+
+/** Default per-request timeout: a response that never arrives must not block an account-region forever. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/** Default connection timeout. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 
 type AnyClient = ServiceClients[ServiceName];
 
@@ -113,6 +122,13 @@ export class ClientFactory {
       credentials: this.options.credentialsFor(accountId),
       maxAttempts: this.options.maxAttempts,
       retryMode: "adaptive",
+      // Without timeouts a response that never arrives hangs its account-region forever;
+      // throwOnRequestTimeout makes the breach a TimeoutError, which the SDK retries like a 5xx.
+      requestHandler: {
+        requestTimeout: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        connectionTimeout: this.options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
     };
     let client: AnyClient;

@@ -60,17 +60,22 @@ export class ScanContext {
       credentialsFor: ClientFactoryOptions["credentialsFor"];
       endpoint?: string;
       maxAttempts: number;
+      requestTimeoutMs?: number;
       observer?: CallObserver;
     },
     readonly pacer: Pacer,
-    /** Called on ExpiredToken so the account's session is re-established. */
-    private readonly onExpired: (accountId: string) => void = () => undefined,
+    /**
+     * Called on ExpiredToken so the account's session is re-established; `sentAtMs` is when
+     * the failed request was sent (a session issued after that is not the expired one).
+     */
+    private readonly onExpired: (accountId: string, sentAtMs: number) => void = () => undefined,
   ) {
     const outer = opts.observer;
     this.factory = new ClientFactory({
       credentialsFor: opts.credentialsFor,
       endpoint: opts.endpoint,
       maxAttempts: opts.maxAttempts,
+      requestTimeoutMs: opts.requestTimeoutMs,
       observer: {
         onCommand: (info) => {
           this.stats.commands[info.action] = (this.stats.commands[info.action] ?? 0) + 1;
@@ -96,6 +101,7 @@ export class ScanContext {
     for (let round = 0; ; round++) {
       await this.pacer.take(accountId, region, action);
       const client = this.factory.get(service, accountId, region) as ServiceClients[ServiceName];
+      const sentAtMs = Date.now();
       try {
         return (await (client as unknown as { send(c: AnyCommand): Promise<O> }).send(command));
       } catch (err) {
@@ -103,8 +109,9 @@ export class ScanContext {
         if (EXPIRED_ERRORS.has(name) && refreshed < 2) {
           refreshed++;
           this.stats.sessionRefreshes++;
-          this.onExpired(accountId);
-          this.factory.invalidate(accountId);
+          // Only the session is dropped: clients ask the session cache for credentials on every
+          // request, and destroying an account's clients would abort its other calls in flight.
+          this.onExpired(accountId, sentAtMs);
           continue;
         }
         if (THROTTLE_ERRORS.has(name) && round < THROTTLE_ROUNDS) {

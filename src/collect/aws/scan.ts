@@ -15,6 +15,7 @@ import { KeyCollector } from "./kms";
 import { type LakeTarget, lakeReads } from "./lake";
 import { mapPool, Pacer, Semaphore } from "./pacing";
 import { lookupReads, type RawReads, resolveReads } from "./reads";
+import type { GlobalPart } from "./partial";
 import { describeRegions } from "./regions";
 import { assembleReplicas, collectSecrets } from "./secrets";
 import { collectTrails, type TrailDetailCache } from "./trails";
@@ -37,13 +38,29 @@ export interface AwsScanOptions {
   cloudtrailLake?: LakeTarget;
   concurrency: number;
   maxAttempts: number;
+  /** Per-request timeout in ms (default 20 s); a timed-out call is retried like a 5xx, then a `failed` gap. */
+  requestTimeoutMs?: number;
   /** Multiplies every paced quota (the simulator's timeScale); 1 against AWS. */
   quotaScale?: number;
   now?: Date;
   shard?: ShardSpec;
   observer?: CallObserver;
+  /** Checkpoints for `scan --resume`: units already collected, and hooks called as parts finish. */
+  checkpoint?: ScanCheckpoint;
   /** Called about once a second with a progress line (only wired when stderr is a terminal). */
   progress?: (line: string) => void;
+}
+
+/** Resume support: collected parts in, finished parts out. */
+export interface ScanCheckpoint {
+  /** Account-regions collected by an interrupted run, keyed `accountId/region`: not scanned again. */
+  units?: Map<string, UnitResult>;
+  /** The account list an interrupted run resolved (then not resolved again). */
+  global?: GlobalPart;
+  /** Called as each account-region finishes, before replicas are linked across regions. */
+  onUnit?(accountId: string, region: string, result: UnitResult): void;
+  /** Called once the account list is resolved. */
+  onGlobal?(part: GlobalPart): void;
 }
 
 /** The snapshot and the scan's call statistics. */
@@ -55,7 +72,8 @@ export interface AwsScanResult {
 /** Kinds collected per account-region. */
 const UNIT_KINDS: CoverageKind[] = ["secrets", "resourcePolicies", "kmsKeys", "vpcs", "trails", "reads"];
 
-interface UnitResult {
+/** What one account-region yields (also the content of a `scan --resume` checkpoint). */
+export interface UnitResult {
   secrets: Secret[];
   keys: KmsKey[];
   vpcs: Vpc[];
@@ -70,9 +88,9 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
   const start = new Date(now.getTime() - opts.readsDays * 86_400_000);
   const sessions = new Sessions(opts.credentials, opts.roleName, opts.defaultRegion);
   const ctx = new ScanContext(
-    { credentialsFor: (id) => sessions.credentialsFor(id), endpoint: opts.endpoint, maxAttempts: opts.maxAttempts, observer: opts.observer },
+    { credentialsFor: (id) => sessions.credentialsFor(id), endpoint: opts.endpoint, maxAttempts: opts.maxAttempts, requestTimeoutMs: opts.requestTimeoutMs, observer: opts.observer },
     new Pacer(opts.quotaScale ?? 1),
-    (id) => sessions.invalidate(id),
+    (id, sentAtMs) => sessions.invalidate(id, sentAtMs),
   );
   const progress = { accounts: 0, accountsDone: 0, units: 0, unitsDone: 0, secrets: 0 };
   const timer = opts.progress ? setInterval(() => opts.progress?.(
@@ -89,20 +107,30 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
     const coverage: Coverage[] = [];
     let accounts: Account[];
     let organization: Snapshot["organization"];
-    if (opts.accounts?.length) {
-      accounts = opts.accounts.map((id) => ({ id }));
-    } else if (opts.organization) {
-      try {
-        const org = await organizationAccounts(ctx, opts.defaultRegion);
-        accounts = org.accounts;
-        organization = org.organization;
-        coverage.push({ accountId: caller, region: "global", kind: "accounts", status: "collected", count: accounts.length });
-      } catch (err) {
-        coverage.push({ accountId: caller, region: "global", kind: "accounts", ...classifyError(err) });
+    const known = opts.checkpoint?.global;
+    if (known) {
+      accounts = known.accounts;
+      organization = known.organization;
+      coverage.push(...known.coverage);
+    } else {
+      const accountCoverage: Coverage[] = [];
+      if (opts.accounts?.length) {
+        accounts = opts.accounts.map((id) => ({ id }));
+      } else if (opts.organization) {
+        try {
+          const org = await organizationAccounts(ctx, opts.defaultRegion);
+          accounts = org.accounts;
+          organization = org.organization;
+          accountCoverage.push({ accountId: caller, region: "global", kind: "accounts", status: "collected", count: accounts.length });
+        } catch (err) {
+          accountCoverage.push({ accountId: caller, region: "global", kind: "accounts", ...classifyError(err) });
+          accounts = [{ id: caller }];
+        }
+      } else {
         accounts = [{ id: caller }];
       }
-    } else {
-      accounts = [{ id: caller }];
+      coverage.push(...accountCoverage);
+      opts.checkpoint?.onGlobal?.({ accounts, ...(organization ? { organization } : {}), coverage: accountCoverage });
     }
     progress.accounts = accounts.length;
 
@@ -129,12 +157,20 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
       selected.push(...mine.map((region) => ({ accountId: acct.id, region })));
       progress.units += mine.length;
       const cache: TrailDetailCache = new Map();
-      const results = await Promise.all(mine.map((region) => slots.run(async () => {
-        const r = await scanUnit(ctx, acct.id, region, { start, end: now, pageBudget: opts.readsPageBudget, trails: cache, lake: lakeFor(acct.id) });
-        progress.unitsDone++;
-        progress.secrets += r.secrets.length;
-        return r;
-      })));
+      const results = await Promise.all(mine.map((region) => {
+        const done = opts.checkpoint?.units?.get(unitName(acct.id, region));
+        if (done) {
+          progress.unitsDone++;
+          return done;
+        }
+        return slots.run(async () => {
+          const r = await scanUnit(ctx, acct.id, region, { start, end: now, pageBudget: opts.readsPageBudget, trails: cache, lake: lakeFor(acct.id) });
+          opts.checkpoint?.onUnit?.(acct.id, region, r);
+          progress.unitsDone++;
+          progress.secrets += r.secrets.length;
+          return r;
+        });
+      }));
       progress.accountsDone++;
       return { plan, results };
     });
