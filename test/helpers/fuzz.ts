@@ -10,6 +10,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { UserError, UserErrors } from "../../src/util/errors";
 import { writeJsonAtomic } from "../../src/util/fs";
+import { figuresDir } from "./figures";
 
 /** mulberry32: a seeded generator so a failing case can be replayed from its seed and index. */
 export class FuzzRng {
@@ -213,9 +214,9 @@ export async function runFuzz<I>(
   return stats;
 }
 
-/** Add one target's figures to bench/results/fuzz.json (a lock directory serialises parallel test files). */
+/** Add one target's figures to fuzz.json in figuresDir() (a lock directory serialises parallel test files). */
 export function recordFuzz(stats: FuzzStats): void {
-  const dir = join(__dirname, "..", "..", "bench", "results");
+  const dir = figuresDir();
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, ".fuzz.lock");
   const deadline = Date.now() + 10_000;

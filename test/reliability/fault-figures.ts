@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../src/util/fs";
+import { figuresDir } from "../helpers/figures";
 
 /** What one fault scenario measured. */
 export interface FaultFigures {
@@ -22,9 +23,9 @@ export interface FaultFigures {
   timeRatio: number;
 }
 
-/** Write `section` ("test" or "bench") of bench/results/faults.json, keeping the other section. */
+/** Write `section` ("test" or "bench") of faults.json, keeping the other section: the bench records in bench/results, the test where figuresDir() says. */
 export function recordFaults(section: string, value: unknown): void {
-  const file = join(__dirname, "..", "..", "bench", "results", "faults.json");
+  const file = join(section === "bench" ? join(__dirname, "..", "..", "bench", "results") : figuresDir(), "faults.json");
   let all: Record<string, unknown> = {};
   try { all = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>; } catch { /* first run */ }
   all[section] = { ...(value as object), recordedAt: new Date().toISOString() };
