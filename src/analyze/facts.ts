@@ -15,6 +15,8 @@ import type { Account, KeyManager, KmsKey, PrincipalType, ResourceKind, Secret, 
 export interface KeyFacts {
   /** The reference as found; null = omitted (the default key applies). */
   ref: string | null;
+  /** The reference for messages: as found, or `aws/secretsmanager (default key)` when omitted. */
+  label: string;
   /** The default `aws/secretsmanager` key (omitted id, or the alias / its ARN / its key). */
   isDefaultKey: boolean;
   /** Whether the key was found in the snapshot's kmsKeys. */

@@ -93,6 +93,11 @@ function codeDefinedKey(key: KmsKey): boolean {
   return key.source.kind === "iac" && /(^|\.)aws_kms_key\.[^.]+$/.test(key.source.address) && !/(^|\.)data\./.test(key.source.address);
 }
 
+/** How a key reference reads in a message: an omitted key id means the default key. */
+function keyLabel(ref: string | null): string {
+  return ref === null ? `${DEFAULT_ALIAS.replace(/^alias\//, "")} (default key)` : ref;
+}
+
 /**
  * Resolve a key reference of a secret in `account`/`region`. `refUnknown` is the reason
  * the reference itself is unknown (an unresolved IaC value), which makes every key fact unknown.
@@ -107,11 +112,11 @@ export function resolveKey(
   const unknowns: Record<string, string> = {};
   if (refUnknown !== undefined || ref === undefined) {
     const reason = refUnknown ?? "the secret's KMS key reference was not collected";
-    return { facts: { ref: ref ?? null, isDefaultKey: false, found: false }, unknowns: { "": reason } };
+    return { facts: { ref: ref ?? null, label: keyLabel(ref ?? null), isDefaultKey: false, found: false }, unknowns: { "": reason } };
   }
   const found = ref === null ? undefined : lookup(index, ref, account, region);
   const isDefault = ref === null || isDefaultRef(ref) || (found?.aliases ?? []).includes(DEFAULT_ALIAS);
-  const facts: KeyFacts = { ref, isDefaultKey: isDefault, found: found !== undefined };
+  const facts: KeyFacts = { ref, label: keyLabel(ref), isDefaultKey: isDefault, found: found !== undefined };
   if (found) {
     facts.arn = found.arn;
     facts.manager = found.manager ?? (isDefault ? "AWS" : codeDefinedKey(found) ? "CUSTOMER" : undefined);

@@ -33,7 +33,8 @@ export function renderTable(file: FindingsFile, opts: TableOptions): string {
   const unknown = file.findings.filter((f) => f.status === "unknown").sort(bySeverity);
   if (unknown.length) {
     lines.push(c("1", "Unknown (not a pass: a value the rule needs could not be read)"));
-    for (const f of unknown.slice(0, limit)) lines.push(`${row(f, c)}${f.reason ? ` — ${f.reason}` : ""}`);
+    // Most unknown messages already name their reason; add it only where the message does not.
+    for (const f of unknown.slice(0, limit)) lines.push(`${row(f, c)}${f.reason && !f.message.includes(f.reason) ? ` — ${f.reason}` : ""}`);
     more(lines, unknown.length, limit);
     lines.push("");
   }

@@ -66,6 +66,9 @@ describe("key facts", () => {
       expect(view(s, n).facts.key, n).toMatchObject({ isDefaultKey: true, manager: "AWS", state: "Enabled", sameAccount: true });
     }
     expect(view(s, "aws-key-id").facts.key).toMatchObject({ isDefaultKey: true, manager: "AWS", found: true, arn: karn("k-aws") });
+    // Messages name the key: an omitted id reads as the default key, a reference as written.
+    expect(view(s, "omitted").facts.key.label).toBe("aws/secretsmanager (default key)");
+    expect(view(s, "alias-literal").facts.key.label).toBe("alias/aws/secretsmanager");
   });
   it("ARN, key id, alias name and alias ARN resolve to the snapshot key in the secret's account-region", () => {
     for (const n of ["by-arn", "by-id", "by-alias", "by-alias-arn"]) {
