@@ -6,7 +6,7 @@
 import type { Finding, FindingsFile } from "../findings/types";
 import type { KmsKey, Secret, Snapshot, Vpc } from "../inventory/types";
 import { kmsKeyMonthlyCost, priceFor, type Pricing } from "../report/pricing";
-import { cmkKeyPolicy, partitionOf, trailBucketPolicy, trimResourcePolicy } from "./policy";
+import { cmkKeyPolicy, partitionOf, partitionOfRegion, trailBucketPolicy, trimResourcePolicy } from "./policy";
 import type { RuleInfo } from "./plan";
 import { findKey, globMatch, isDefaultKeyRef, shortHash, type SnapshotIndex } from "./resolve";
 import type {
@@ -46,11 +46,12 @@ export const DEFAULT_KEY_ALIAS = "alias/sm-audit/secrets";
 const SECRETSMANAGER_ROTATION_DAYS = 30;
 
 /** The interface endpoint service name of Secrets Manager in a region. */
-export function secretsmanagerService(region: string): string {
+function secretsmanagerService(region: string): string {
   return `com.amazonaws.${region}.secretsmanager`;
 }
 
-function r2(n: number): number {
+/** Round a dollar amount to cents. */
+export function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
@@ -154,7 +155,7 @@ function buildCmk(groups: Map<string, Entry[]>, ctx: PlanContext): Map<string, R
         })),
       },
       variables: [],
-      monthlyCostDelta: r2(kmsKeyMonthlyCost(prices, rotationsIn12Months(period))),
+      monthlyCostDelta: round2(kmsKeyMonthlyCost(prices, rotationsIn12Months(period))),
       costNote: `one key ($${prices.kmsKeyMonthly}/month) plus its rotation surcharge after 12 months of ${period}-day rotation`,
       reason: servesReplicas
         ? `Creates the ${alias} key that replicas of secrets from other regions move to.`
@@ -209,7 +210,7 @@ function buildKeyRotation(
       resources: [{ type: "aws_kms_key", mode: "adopt", id: keyId, label: key.aliases?.[0] ?? keyId }],
       params: { keyArn: key.arn ?? key.id, keyId, rotationPeriodDays: period, multiRegion: key.multiRegion ?? false, ...(key.description ? { description: key.description } : {}) },
       variables: [],
-      monthlyCostDelta: r2(kmsKeyMonthlyCost(prices, rotationsIn12Months(period)) - kmsKeyMonthlyCost(prices, 0)),
+      monthlyCostDelta: round2(kmsKeyMonthlyCost(prices, rotationsIn12Months(period)) - kmsKeyMonthlyCost(prices, 0)),
       costNote: `rotation surcharge after 12 months of ${period}-day rotation`,
       reason: `Turns on automatic rotation of key ${key.aliases?.[0] ?? keyId} every ${period} days; the key is adopted by import, its policy and other settings are left as they are.`,
     });
@@ -275,7 +276,7 @@ function buildEndpoint(vpc: Vpc, entries: Entry[], ctx: PlanContext): Remediatio
   }
   const azCount = subnets && subnets.length ? subnets.length : 2;
   const prices = priceFor(ctx.pricing, region);
-  const cost = existing ? 0 : r2(azCount * prices.endpointAzHour * prices.hoursPerMonth);
+  const cost = existing ? 0 : round2(azCount * prices.endpointAzHour * prices.hoursPerMonth);
   return action("add-vpc-endpoint", accountId, region, vpcId, entries, {
     resources: [{ type: "aws_vpc_endpoint", mode: existing ? "adopt" : "create", id: existing?.id ?? vpcId, label: `${service} in ${vpcId}` }],
     params: {
@@ -342,7 +343,7 @@ function buildTrail(accountId: string, entries: Entry[], ctx: PlanContext): Reme
   const region = ctx.config.cloudtrail?.region ?? busiest ?? ctx.snapshot.regions?.[0] ?? "us-east-1";
   const name = ctx.config.cloudtrail?.trailName ?? "sm-audit-management-events";
   const bucketName = `${ctx.config.cloudtrail?.bucketPrefix ?? "sm-audit-cloudtrail"}-${accountId}-${region}`.toLowerCase().slice(0, 63);
-  const partition = region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws";
+  const partition = partitionOfRegion(region);
   const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${name}`;
   const other = ctx.snapshot.trails.some((t) => t.accountId === accountId && t.logging);
   return action("add-cloudtrail", accountId, region, name, entries, {

@@ -10,7 +10,8 @@ import type { Secret, Snapshot } from "../inventory/types";
 import type { Pricing } from "../report/pricing";
 import { safeSegment } from "../util/fs";
 import { TOOL } from "../version";
-import { buildActions, type Groups, type PlanContext } from "./plan-actions";
+import { buildActions, round2, type Groups, type PlanContext } from "./plan-actions";
+import { partitionOfRegion } from "./policy";
 import { fillPlaceholders, findKey, indexSnapshot, resolveParams, serviceOwner } from "./resolve";
 import {
   ACTION_KINDS, PLAN_SCHEMA_VERSION, type ActionKind, type ManualAction, type PlanStack, type PlanVariable,
@@ -43,13 +44,26 @@ export interface PlanOptions {
 export const DEFAULT_ROLE_NAME = "SmAuditRemediation";
 
 /** Fallback prices when no pricing is passed (the shipped rules/pricing.yaml defaults). */
-export const FALLBACK_PRICING: Pricing = {
+const FALLBACK_PRICING: Pricing = {
   asOf: "builtin", currency: "USD", regions: {}, files: [],
   secretMonthly: 0.4, secretApiPer10k: 0.05, kmsKeyMonthly: 1, kmsRotationMonthly: 1, kmsRotationsBilledMax: 2,
   kmsKeyMonthlyCap: 3, kmsRequestsPer10k: 0.03, endpointAzHour: 0.01, endpointDataPerGb: 0.01, hoursPerMonth: 730,
 };
 
 const CODE_KINDS = new Set<string>(ACTION_KINDS);
+
+/**
+ * The resource kind a finding must be about for each action kind to fix it; other findings
+ * routed there become manual. Kinds absent here sort the resource out themselves
+ * (enable-key-rotation takes a secret's key or the key; add-cloudtrail takes the account).
+ */
+const RESOURCE_KIND_OF: Partial<Record<ActionKind, Finding["resourceKind"]>> = {
+  "enable-rotation": "secret",
+  "shorten-rotation": "secret",
+  "use-customer-managed-key": "secret",
+  "replace-resource-policy": "secret",
+  "add-vpc-endpoint": "vpc",
+};
 
 /** Turn the failing findings into a remediation plan (see the module comment). */
 export function planRemediation(findings: FindingsFile, snapshot: Snapshot, opts: PlanOptions): RemediationPlan {
@@ -93,30 +107,28 @@ export function planRemediation(findings: FindingsFile, snapshot: Snapshot, opts
         continue;
       }
     }
+    const needs = RESOURCE_KIND_OF[kind as ActionKind];
+    if (needs && f.resourceKind !== needs) {
+      // A rule (shipped or the user's) routed this kind to a resource it cannot fix: a human must.
+      manual.push(manualAction(base, kind, rparams, placeholderValues(f, resource, snapshot, paramsOf(f.ruleId))));
+      continue;
+    }
     const entry = { finding: f, params: rparams };
     switch (kind as ActionKind) {
       case "enable-rotation":
       case "shorten-rotation":
-        if (f.resourceKind !== "secret") { manual.push(manualAction(base, kind, rparams, placeholderValues(f, resource, snapshot, paramsOf(f.ruleId)))); break; }
         pushTo(groups.rotation, f.resourceId, entry);
         break;
       case "use-customer-managed-key":
-        if (f.resourceKind !== "secret") { manual.push(manualAction(base, kind, rparams, placeholderValues(f, resource, snapshot, paramsOf(f.ruleId)))); break; }
         pushTo(groups.cmk, f.resourceId, entry);
         break;
       case "enable-key-rotation":
         groups.keyRotation.push(entry);
         break;
       case "replace-resource-policy":
-        if (f.resourceKind !== "secret") { manual.push(manualAction(base, kind, rparams, placeholderValues(f, resource, snapshot, paramsOf(f.ruleId)))); break; }
         pushTo(groups.policy, f.resourceId, entry);
         break;
       case "add-vpc-endpoint":
-        if (f.resourceKind !== "vpc") {
-          // Past reads cannot be changed: the endpoints fix the next window's reads.
-          manual.push({ ...base, action: `Make the readers of ${f.resourceName ?? f.resourceId} call Secrets Manager through the interface endpoint of their VPC (see the add-vpc-endpoint actions for ${f.accountId ?? "its account"}/${f.region ?? "its region"}); the finding passes once CloudTrail shows reads through it.` });
-          break;
-        }
         pushTo(groups.endpoint, f.resourceId, entry);
         break;
       case "add-cloudtrail": {
@@ -164,11 +176,6 @@ export function planRemediation(findings: FindingsFile, snapshot: Snapshot, opts
     manual: manual.sort((a, b) => a.findingId.localeCompare(b.findingId)),
     skipped: skipped.sort((a, b) => a.findingId.localeCompare(b.findingId)),
   };
-}
-
-/** Round a dollar amount to cents. */
-export function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 function pushTo<V>(m: Map<string, V[]>, key: string, v: V): void {
@@ -244,8 +251,7 @@ function stacksOf(actions: RemediationAction[], roleName: string): PlanStack[] {
     const id = safeSegment(`${a.accountId}-${a.region}`).replace(/[^A-Za-z0-9_.-]/g, "_");
     let st = m.get(id);
     if (!st) {
-      const partition = a.region.startsWith("us-gov-") ? "aws-us-gov" : a.region.startsWith("cn-") ? "aws-cn" : "aws";
-      st = { id, accountId: a.accountId, region: a.region, roleArn: `arn:${partition}:iam::${a.accountId}:role/${roleName}`, actions: [], variables: [], monthlyCostDelta: 0 };
+      st = { id, accountId: a.accountId, region: a.region, roleArn: `arn:${partitionOfRegion(a.region)}:iam::${a.accountId}:role/${roleName}`, actions: [], variables: [], monthlyCostDelta: 0 };
       m.set(id, st);
     }
     st.actions.push(a.id);

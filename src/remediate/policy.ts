@@ -9,7 +9,7 @@ import { analyzePolicy, statementsOf } from "../analyze/policy";
 import type { PolicyStatementChange } from "./types";
 
 /** Sid of the statement the plan adds to force reads through VPC endpoints. */
-export const VPCE_DENY_SID = "SmAuditDenyReadsOutsideVpce";
+const VPCE_DENY_SID = "SmAuditDenyReadsOutsideVpce";
 
 /** Condition keys that restrict who can use an Allow granted to a wildcard principal. */
 const RESTRICTING_KEYS = [
@@ -28,6 +28,11 @@ function list(v: StringOrList | undefined): string[] {
 export function partitionOf(arn: string | undefined): string {
   const m = arn ? /^arn:([a-z-]+):/.exec(arn) : null;
   return m ? m[1] : "aws";
+}
+
+/** The partition a region belongs to (`aws-us-gov`, `aws-cn`, else `aws`). */
+export function partitionOfRegion(region: string): string {
+  return region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws";
 }
 
 /** The statement id the analysis uses: the Sid, else `#<index>`. */
@@ -88,7 +93,7 @@ function analysisProblems(doc: PolicyDocument | null | undefined, ctx: TrustCont
 }
 
 /** Reasons an Allow statement must go: public, foreign principals, wildcard actions. */
-export function statementProblems(st: PolicyStatement, ctx: TrustContext): string[] {
+function statementProblems(st: PolicyStatement, ctx: TrustContext): string[] {
   if (st.Effect !== "Allow") return [];
   const reasons: string[] = [];
   const keys = conditionKeys(st);
@@ -120,7 +125,7 @@ export function statementProblems(st: PolicyStatement, ctx: TrustContext): strin
 }
 
 /** The VPC-endpoint Deny: secret reads from anywhere but the allowed endpoints are refused. */
-export function vpceDenyStatement(allowedVpces: string[]): PolicyStatement {
+function vpceDenyStatement(allowedVpces: string[]): PolicyStatement {
   return {
     Sid: VPCE_DENY_SID,
     Effect: "Deny",

@@ -4,7 +4,8 @@
  * come from the same plan objects the stacks are built from (the policy document, the
  * key policy, the rotation interval), so what is checked is what is deployed.
  */
-import type { KmsKey, PolicyDocument, Secret, Snapshot, Source } from "../inventory/types";
+import type { KmsKey, PolicyDocument, Snapshot, Source } from "../inventory/types";
+import { indexSnapshot } from "./resolve";
 import type {
   CloudTrailParams, CmkParams, KeyRotationParams, RemediationAction, RemediationPlan, ResourcePolicyParams,
   RotationParams, VpcEndpointParams,
@@ -51,11 +52,8 @@ function resolveRefs<T>(value: T, planned: Map<string, string>): T {
 export function projectSnapshot(snapshot: Snapshot, plan: RemediationPlan): Snapshot {
   validatePlan(plan, "remediation plan");
   const snap = structuredClone(snapshot);
-  const secretByArn = new Map<string, Secret>();
-  for (const s of snap.secrets) {
-    secretByArn.set(s.id, s);
-    if (s.arn) secretByArn.set(s.arn, s);
-  }
+  // Indexed on the copy: the actions below change these secrets in place.
+  const secretByArn = indexSnapshot(snap).secrets;
   const planned = new Map<string, string>();
   for (const a of plan.actions) {
     if (a.kind === "add-vpc-endpoint") planned.set(a.id, (a.params as VpcEndpointParams).plannedId);

@@ -111,6 +111,28 @@ describe("planRemediation", () => {
     expect(p.summary.monthlyCostDelta).toBeCloseTo(p.actions.reduce((n, a) => n + a.monthlyCostDelta, 0), 2);
   });
 
+  it("routes a kind declared on a resource it cannot fix to manual, with the rule's sentence when it has one", () => {
+    const vpc = `arn:aws:ec2:${R1}:${ACCT}:vpc/vpc-0aaa`;
+    const userRule = (id: string, kind: string, params: Record<string, unknown>) => ({ def: { id, remediation: { kind, params } } });
+    const rules = [
+      userRule("user-endpoint-on-secret", "add-vpc-endpoint", { action: "Read {name} through the endpoint of its VPC." }),
+      userRule("user-rotation-on-vpc", "enable-rotation", {}),
+      userRule("user-policy-on-vpc", "replace-resource-policy", {}),
+    ];
+    const p = planRemediation(findingsFile([
+      fail("user-endpoint-on-secret", "secret", arn("prod/db")),
+      fail("user-rotation-on-vpc", "vpc", vpc),
+      fail("user-policy-on-vpc", "vpc", vpc),
+    ]), failingSnapshot(), { rules });
+    expect(p.actions).toEqual([]);
+    expect(p.skipped).toEqual([]);
+    const sentence = (ruleId: string) => p.manual.find((m) => m.ruleId === ruleId)?.action;
+    expect(p.manual).toHaveLength(3);
+    expect(sentence("user-endpoint-on-secret")).toBe("Read prod/db through the endpoint of its VPC.");
+    expect(sentence("user-rotation-on-vpc")).toBe("The enable-rotation fix does not apply to this resource; fix it by hand.");
+    expect(sentence("user-policy-on-vpc")).toBe("The replace-resource-policy fix does not apply to this resource; fix it by hand.");
+  });
+
   it("ignores passing, unknown and suppressed findings", () => {
     const f = failingFindings();
     for (const x of f.findings) x.status = "unknown";
