@@ -6,6 +6,7 @@
  */
 import type { PolicyDocument, PolicyStatement, StringOrList } from "../inventory/types";
 import type { PolicyFacts, PrincipalFacts } from "./facts";
+import { matchGlob } from "../policy/patterns";
 import { parseArn } from "./keys";
 
 /** What the analysis needs to know about the secret and its organization. */
@@ -46,27 +47,7 @@ function list(v: StringOrList | boolean | number | undefined | null): string[] {
 
 /** Glob match with `*` and `?`, case-insensitive (IAM action names are). */
 export function globMatch(pattern: string, value: string): boolean {
-  const p = pattern.toLowerCase();
-  const v = value.toLowerCase();
-  // Iterative wildcard matching: linear-ish, no regex built from user input.
-  let pi = 0;
-  let vi = 0;
-  let star = -1;
-  let mark = 0;
-  while (vi < v.length) {
-    if (pi < p.length && (p[pi] === "?" || p[pi] === v[vi])) {
-      pi++;
-      vi++;
-    } else if (pi < p.length && p[pi] === "*") {
-      star = pi++;
-      mark = vi;
-    } else if (star >= 0) {
-      pi = star + 1;
-      vi = ++mark;
-    } else return false;
-  }
-  while (pi < p.length && p[pi] === "*") pi++;
-  return pi === p.length;
+  return matchGlob(pattern.toLowerCase(), value.toLowerCase());
 }
 
 function onlyWildcards(value: string): boolean {

@@ -14,11 +14,10 @@ import { readIacPaths } from "../collect/iac/index";
 import { readFindings } from "../findings/io";
 import { renderTable } from "../findings/render";
 import { loadSuppressions } from "../findings/suppressions";
-import { SEVERITIES, type FindingsFile, type Severity } from "../findings/types";
+import type { FindingsFile } from "../findings/types";
+import { emptySnapshot } from "../inventory/io";
 import type { Snapshot } from "../inventory/types";
-import { loadConfig } from "../policy/config";
 import { evaluate } from "../policy/evaluate";
-import { loadRules } from "../policy/loader";
 import type { Config, RuleSet } from "../policy/types";
 import { writeDefaultReports } from "../report/index";
 import { toPrMarkdown } from "../report/pr-markdown";
@@ -29,6 +28,7 @@ import { Scrubber } from "../util/redact";
 import { helpText, parseArgs, type FlagSpecs } from "./args";
 import { exitCodeFor } from "./evaluate";
 import type { Command } from "./io";
+import { loadPolicyInputs, parseFailOn } from "./policy-inputs";
 
 const SPECS = {
   format: { type: "string", help: "stdout format: table | json | sarif | markdown", default: "table" },
@@ -110,8 +110,7 @@ async function baseFindings(ref: string, root: string, absPaths: string[], input
 }
 
 function emptyFindings(inputs: EvalInputs): FindingsFile {
-  const now = inputs.asOf ?? new Date().toISOString();
-  const empty: Snapshot = { schemaVersion: "1.0", tool: { name: "sm-audit", version: "0" }, generatedAt: now, source: { kind: "hcl", inputs: [] }, accounts: [], secrets: [], kmsKeys: [], vpcs: [], trails: [], reads: [], coverage: [] };
+  const empty = emptySnapshot({ kind: "hcl", inputs: [] }, inputs.asOf);
   return evaluate(empty, { rules: inputs.rules, config: inputs.config, asOf: inputs.asOf });
 }
 
@@ -125,19 +124,15 @@ export const run: Command = async (argv, io) => {
   if (positionals.length === 0) throw new UserError(`expected at least one path (usage: ${USAGE})`);
   const format = flags.format ?? "table";
   if (!["table", "json", "sarif", "markdown"].includes(format)) throw new UserError(`--format expects table, json, sarif or markdown, got '${format}'`);
-  const failOnFlag = flags["fail-on"];
-  if (failOnFlag !== undefined && ![...SEVERITIES, "none"].includes(failOnFlag)) {
-    throw new UserError(`--fail-on expects one of ${[...SEVERITIES, "none"].join(", ")}, got '${failOnFlag}'`);
-  }
+  // A bad --fail-on is reported before the other flag errors (loadPolicyInputs checks it again, cheaply).
+  parseFailOn(flags["fail-on"]);
   if (flags.baseline && flags["base-ref"]) throw new UserError("give either --baseline or --base-ref, not both");
   const asOf = flags["as-of"];
   if (asOf !== undefined && Number.isNaN(Date.parse(asOf))) throw new UserError(`--as-of expects an ISO-8601 date, got '${asOf}'`);
 
   const at = (p: string): string => resolve(io.cwd, p);
   const root = repoRoot(io.cwd);
-  const defaultConfig = at("sm-audit.yaml");
-  const config = loadConfig(flags.config ? at(flags.config) : existsSync(defaultConfig) ? defaultConfig : undefined);
-  const rules = loadRules(flags.rules.map(at));
+  const { rules, config, failOn } = loadPolicyInputs(io, flags);
   const suppressionsFile = flags.suppressions ? at(flags.suppressions) : config.suppressions;
   const suppressions = suppressionsFile ? loadSuppressions(suppressionsFile) : undefined;
 
@@ -178,7 +173,6 @@ export const run: Command = async (argv, io) => {
   else if (format === "markdown") io.out(markdownText());
   else io.out(scrubber.scrub(renderTable(findings, { color: flags.color })));
 
-  const failOn = (failOnFlag as Severity | "none" | undefined) ?? config.failOn ?? "high";
   // Code inputs have no collection gaps; an unreadable input already stopped the run with exit 2.
   return exitCodeFor(findings, failOn, true);
 };

@@ -6,7 +6,6 @@
  * Gaps and failures together: exit 1 wins (the failures are certain), and a line says
  * that the result is also incomplete. Exit 3 only when nothing fails at or above the level.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { readFindings, serializeFindings, writeFindings } from "../findings/io";
 import { renderTable } from "../findings/render";
@@ -14,12 +13,11 @@ import { loadSuppressions } from "../findings/suppressions";
 import { SEVERITIES, type FindingsFile, type Severity } from "../findings/types";
 import { readSnapshot } from "../inventory/io";
 import type { Snapshot } from "../inventory/types";
-import { loadConfig } from "../policy/config";
 import { evaluate } from "../policy/evaluate";
-import { loadRules } from "../policy/loader";
 import { EXIT, UserError } from "../util/errors";
 import { helpText, parseArgs, type FlagSpecs } from "./args";
 import type { Command } from "./io";
+import { loadPolicyInputs, parseFailOn } from "./policy-inputs";
 
 const SPECS = {
   rules: { type: "list", help: "extra rule directories (repeatable, comma-separated)" },
@@ -68,17 +66,13 @@ export const run: Command = async (argv, io) => {
   if (positionals.length !== 1) throw new UserError(`expected one snapshot file, got ${positionals.length} (usage: ${USAGE})`);
   if (flags.format !== "table" && flags.format !== "json") throw new UserError(`--format expects table or json, got '${flags.format}'`);
   const at = (p: string): string => resolve(io.cwd, p);
-  const failOnFlag = flags["fail-on"];
-  if (failOnFlag !== undefined && ![...SEVERITIES, "none"].includes(failOnFlag)) {
-    throw new UserError(`--fail-on expects one of ${[...SEVERITIES, "none"].join(", ")}, got '${failOnFlag}'`);
-  }
+  // A bad --fail-on is reported before a bad --as-of (loadPolicyInputs checks it again, cheaply).
+  parseFailOn(flags["fail-on"]);
   const asOf = flags["as-of"];
   if (asOf !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(asOf) || Number.isNaN(Date.parse(asOf)))) {
     throw new UserError(`--as-of expects an ISO-8601 date, got '${asOf}'`);
   }
-  const defaultConfig = at("sm-audit.yaml");
-  const config = loadConfig(flags.config ? at(flags.config) : existsSync(defaultConfig) ? defaultConfig : undefined);
-  const rules = loadRules(flags.rules.map(at));
+  const { rules, config, failOn } = loadPolicyInputs(io, flags);
   const snapshotFile = at(positionals[0]);
   let snapshot: Snapshot = readSnapshot(snapshotFile);
   if (flags.projected) snapshot = await project(snapshot, at(flags.projected));
@@ -91,7 +85,6 @@ export const run: Command = async (argv, io) => {
   if (flags.format === "json") serializeFindings(findings, (chunk) => io.out(chunk));
   else io.out(renderTable(findings, { color: flags.color }));
 
-  const failOn = (failOnFlag as Severity | "none" | undefined) ?? config.failOn ?? "high";
   const code = exitCodeFor(findings, failOn, flags["allow-gaps"]);
   if (findings.coverageGaps.length && !flags["allow-gaps"]) {
     io.err(`sm-audit evaluate: the result is incomplete: ${findings.coverageGaps.length} coverage gap(s)${code === EXIT.FINDINGS ? " (exit 1 for failing findings takes precedence over exit 3)" : ""}`);

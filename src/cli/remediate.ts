@@ -10,12 +10,12 @@ import { resolve } from "node:path";
 import { readFindings } from "../findings/io";
 import type { FindingsFile } from "../findings/types";
 import { readSnapshot } from "../inventory/io";
-import { loadConfig } from "../policy/config";
 import { evaluate } from "../policy/evaluate";
 import { loadRules } from "../policy/loader";
 import { loadRemediationConfig } from "../remediate/config";
 import { DEFAULT_ROLE_NAME, writeRemediation } from "../remediate/index";
 import { ACTION_KINDS } from "../remediate/types";
+import { configFor } from "../report/inputs";
 import { loadPricing } from "../report/pricing";
 import { EXIT, UserError } from "../util/errors";
 import { readJsonFile } from "../util/fs";
@@ -77,8 +77,7 @@ export const run: Command = async (argv, io) => {
   }
   const snapshot = readSnapshot(snapshotFile);
   if (!findings) {
-    const defaultConfig = at("sm-audit.yaml");
-    const auditConfig = loadConfig(flags["audit-config"] ? at(flags["audit-config"]) : existsSync(defaultConfig) ? defaultConfig : undefined);
+    const auditConfig = configFor(io.cwd, flags["audit-config"]);
     findings = evaluate(snapshot, { rules, config: auditConfig, snapshotFile });
   }
 

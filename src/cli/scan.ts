@@ -4,22 +4,18 @@
  * the default reports under --out. Exit 0 clean, 1 failing findings at or above --fail-on,
  * 2 usage or input error, 3 coverage gaps (unless --allow-gaps).
  */
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { writeFindings } from "../findings/io";
 import { renderTable } from "../findings/render";
 import { loadSuppressions } from "../findings/suppressions";
-import { SEVERITIES, type FindingsFile, type Severity } from "../findings/types";
+import type { FindingsFile } from "../findings/types";
 import { writeSnapshot } from "../inventory/io";
 import type { RemediationPlan } from "../remediate/types";
 import { writeDefaultReports } from "../report/index";
 import { parseShard } from "../inventory/shard";
 import type { Snapshot } from "../inventory/types";
-import { loadConfig } from "../policy/config";
 import { evaluate } from "../policy/evaluate";
-import { loadRules } from "../policy/loader";
-import type { Config, RuleSet } from "../policy/types";
 import { EXIT, UserError } from "../util/errors";
 import { parseAccountIds, readAccountsFile } from "../collect/aws/accounts";
 import { parseLakeTarget } from "../collect/aws/lake";
@@ -29,6 +25,7 @@ import { type AwsScanOptions, scanAws } from "../collect/aws/scan";
 import { helpText, parseArgs, type FlagSpecs } from "./args";
 import { exitCodeFor } from "./evaluate";
 import type { CliIO, Command } from "./io";
+import { loadPolicyInputs, type PolicyInputs } from "./policy-inputs";
 
 const SPECS = {
   accounts: { type: "list", help: "account ids to scan (comma-separated)" },
@@ -58,26 +55,6 @@ const SPECS = {
 
 const USAGE = "sm-audit scan [--accounts A,B | --accounts-file F | --organization] [--role-name R] [--regions …] [options]";
 const DESCRIPTION = "Collect Secrets Manager, KMS, VPC endpoint and CloudTrail metadata (never secret values), evaluate the rules, and write snapshot.json, findings.json and reports under --out.";
-
-/** What the evaluation stage needs besides the snapshot. */
-export interface PolicyInputs {
-  rules: RuleSet;
-  config: Config;
-  failOn: Severity | "none";
-}
-
-/** Load rules, config and the fail-on level before any collection, so a broken rule stops the run early. */
-export function loadPolicyInputs(io: CliIO, flags: { rules: string[]; config?: string; "fail-on"?: string }): PolicyInputs {
-  const at = (p: string): string => resolve(io.cwd, p);
-  const failOnFlag = flags["fail-on"];
-  if (failOnFlag !== undefined && ![...SEVERITIES, "none"].includes(failOnFlag)) {
-    throw new UserError(`--fail-on expects one of ${[...SEVERITIES, "none"].join(", ")}, got '${failOnFlag}'`);
-  }
-  const defaultConfig = at("sm-audit.yaml");
-  const config = loadConfig(flags.config ? at(flags.config) : existsSync(defaultConfig) ? defaultConfig : undefined);
-  const rules = loadRules(flags.rules.map(at));
-  return { rules, config, failOn: (failOnFlag as Severity | "none" | undefined) ?? config.failOn ?? "high" };
-}
 
 /** What `writeOutputs` adds to snapshot and findings. */
 export interface OutputOptions {

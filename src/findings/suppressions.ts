@@ -81,7 +81,11 @@ export function checkSuppressionRules(s: Suppressions, rules: RuleSet): void {
 export function applySuppressions(findings: Finding[], s: Suppressions, rules: RuleSet, now: number = Date.now()): ExpiredSuppression[] {
   checkSuppressionRules(s, rules);
   const byRule = new Map<string, SuppressionEntry[]>();
-  for (const e of s.entries) byRule.set(e.rule, [...(byRule.get(e.rule) ?? []), e]);
+  for (const e of s.entries) {
+    const same = byRule.get(e.rule);
+    if (same) same.push(e);
+    else byRule.set(e.rule, [e]);
+  }
   const expiredCount = new Map<SuppressionEntry, number>();
   for (const e of s.entries) if (e.expiresMs < now) expiredCount.set(e, 0);
   for (const f of findings) {

@@ -75,7 +75,7 @@ export function compileCondition(def: unknown, params: Params, problems: Compile
     const list = d[key];
     if (!Array.isArray(list) || list.length === 0) return fail("expected a non-empty list of conditions", [...at, key]);
     const parts = list.map((c, i) => compileCondition(c, params, problems, [...at, key, i]));
-    return key === "all" ? allOf(parts) : anyOf(parts);
+    return junction(parts, key === "all" ? F : T);
   }
   if ("not" in d) {
     if (keys.length !== 1) return fail(`'not' must be alone in its condition; found also ${keys.filter((k) => k !== "not").join(", ")}`);
@@ -99,27 +99,20 @@ export function compileCondition(def: unknown, params: Params, problems: Compile
   return fail(`unknown condition key${keys.length === 1 ? "" : "s"} ${keys.join(", ") || "(none)"}; expected all, any, not, some, every, path or param`);
 }
 
-function allOf(parts: Compiled[]): Compiled {
+/**
+ * Kleene `all` (decisive = F) or `any` (decisive = T): the decisive value as soon as a part
+ * yields it, else unknown if any part was unknown, else the other value.
+ */
+function junction(parts: Compiled[], decisive: typeof T | typeof F): Compiled {
+  const otherwise = decisive === F ? T : F;
   return (s, c) => {
     let unknown = false;
     for (const p of parts) {
       const r = p(s, c);
-      if (r === F) return F;
+      if (r === decisive) return decisive;
       if (r === U) unknown = true;
     }
-    return unknown ? U : T;
-  };
-}
-
-function anyOf(parts: Compiled[]): Compiled {
-  return (s, c) => {
-    let unknown = false;
-    for (const p of parts) {
-      const r = p(s, c);
-      if (r === T) return T;
-      if (r === U) unknown = true;
-    }
-    return unknown ? U : F;
+    return unknown ? U : otherwise;
   };
 }
 

@@ -64,27 +64,29 @@ export function compileGlob(glob: string, caseInsensitive = false): GlobMatcher 
   if (!p.includes("*") && !p.includes("?")) {
     return caseInsensitive ? (s) => s.toLowerCase() === p : (s) => s === p;
   }
-  return (input: string) => {
-    const s = caseInsensitive ? input.toLowerCase() : input;
-    let si = 0;
-    let pi = 0;
-    let starP = -1;
-    let starS = 0;
-    while (si < s.length) {
-      if (pi < p.length && (p[pi] === "?" || p[pi] === s[si])) {
-        si++;
-        pi++;
-      } else if (pi < p.length && p[pi] === "*") {
-        starP = pi++;
-        starS = si;
-      } else if (starP >= 0) {
-        pi = starP + 1;
-        si = ++starS;
-      } else {
-        return false;
-      }
+  return (input: string) => matchGlob(p, caseInsensitive ? input.toLowerCase() : input);
+}
+
+/** Match `s` against glob `p` (`*` any run, `?` one character), exactly as given; iterative, O(n·m) at worst. */
+export function matchGlob(p: string, s: string): boolean {
+  let si = 0;
+  let pi = 0;
+  let starP = -1;
+  let starS = 0;
+  while (si < s.length) {
+    if (pi < p.length && (p[pi] === "?" || p[pi] === s[si])) {
+      si++;
+      pi++;
+    } else if (pi < p.length && p[pi] === "*") {
+      starP = pi++;
+      starS = si;
+    } else if (starP >= 0) {
+      pi = starP + 1;
+      si = ++starS;
+    } else {
+      return false;
     }
-    while (pi < p.length && p[pi] === "*") pi++;
-    return pi === p.length;
-  };
+  }
+  while (pi < p.length && p[pi] === "*") pi++;
+  return pi === p.length;
 }

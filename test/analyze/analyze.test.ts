@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeSnapshot } from "../../src/analyze/index";
+import { emptySnapshot } from "../../src/inventory/io";
 import type { SecretView } from "../../src/analyze/facts";
 import type { Coverage, KmsKey, ReadStat, Secret, Snapshot, Trail, Vpc } from "../../src/inventory/types";
 
@@ -10,20 +11,7 @@ const sarn = (name: string, region = R, acct = A): string => `arn:aws:secretsman
 const karn = (id: string, region = R, acct = A): string => `arn:aws:kms:${region}:${acct}:key/${id}`;
 
 function snap(p: Partial<Snapshot>): Snapshot {
-  return {
-    schemaVersion: "1.0",
-    tool: { name: "sm-audit", version: "test" },
-    generatedAt: "2025-06-01T00:00:00Z",
-    source: { kind: "fixture" },
-    accounts: [],
-    secrets: [],
-    kmsKeys: [],
-    vpcs: [],
-    trails: [],
-    reads: [],
-    coverage: [],
-    ...p,
-  };
+  return { ...emptySnapshot({ kind: "fixture" }, "2025-06-01T00:00:00Z"), ...p };
 }
 const secret = (name: string, extra: Partial<Secret> = {}): Secret => ({
   id: sarn(name), arn: sarn(name), name, accountId: A, region: R, source: live("secretsmanager:ListSecrets"), kmsKeyId: null, policy: null, tags: {}, ...extra,
