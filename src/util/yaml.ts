@@ -124,10 +124,3 @@ function keyText(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return typeof key === "string" ? key : undefined;
 }
-
-/** Split a dotted path or JSON pointer (`/a/0/b`, `a.0.b`, `a[0].b`) into segments. */
-export function splitPath(path: string): string[] {
-  if (path === "" || path === "/") return [];
-  if (path.startsWith("/")) return path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  return path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== "");
-}
