@@ -10,12 +10,11 @@ import { resolve } from "node:path";
 import { readFindings } from "../findings/io";
 import type { FindingsFile } from "../findings/types";
 import { readSnapshot } from "../inventory/io";
-import { evaluate } from "../policy/evaluate";
 import { loadRules } from "../policy/loader";
 import { loadRemediationConfig } from "../remediate/config";
 import { DEFAULT_ROLE_NAME, writeRemediation } from "../remediate/index";
 import { ACTION_KINDS } from "../remediate/types";
-import { configFor } from "../report/inputs";
+import { configFor, evaluateSnapshot } from "../report/inputs";
 import { loadPricing } from "../report/pricing";
 import { EXIT, UserError } from "../util/errors";
 import { readJsonFile } from "../util/fs";
@@ -77,8 +76,8 @@ export const run: Command = async (argv, io) => {
   }
   const snapshot = readSnapshot(snapshotFile);
   if (!findings) {
-    const auditConfig = configFor(io.cwd, flags["audit-config"]);
-    findings = evaluate(snapshot, { rules, config: auditConfig, snapshotFile });
+    // Evaluated like every other command: the config's suppressions apply, so an accepted risk gets no action.
+    findings = evaluateSnapshot(snapshot, snapshotFile, rules, configFor(io.cwd, flags["audit-config"]));
   }
 
   const outDir = at(flags.out ?? ".");

@@ -10,8 +10,7 @@ import { FINDINGS_SCHEMA_VERSION, type FindingsFile } from "../findings/types";
 import { validateSnapshot } from "../inventory/io";
 import type { Snapshot } from "../inventory/types";
 import { loadConfig } from "../policy/config";
-import { analyzeSnapshot } from "../analyze/index";
-import { evaluateAnalyzed } from "../policy/evaluate";
+import { evaluate } from "../policy/evaluate";
 import type { Config, RuleSet } from "../policy/types";
 import type { RemediationPlan } from "../remediate/types";
 import { UserError } from "../util/errors";
@@ -64,8 +63,7 @@ export function configFor(cwd: string, flag: string | undefined): Config {
 /** Evaluate a snapshot read from `file` with the rule set, the config and the config's suppressions. */
 export function evaluateSnapshot(snapshot: Snapshot, file: string, rules: RuleSet, config: Config): FindingsFile {
   const suppressions = config.suppressions ? loadSuppressions(config.suppressions) : undefined;
-  // analyze + evaluateAnalyzed rather than evaluate(): same result, and no lazy require (which vitest cannot follow).
-  return evaluateAnalyzed(snapshot, analyzeSnapshot(snapshot), { rules, config, suppressions, snapshotFile: file });
+  return evaluate(snapshot, { rules, config, suppressions, snapshotFile: file });
 }
 
 /** Read a remediation plan (remediation/plan.json), checking the fields the cost report reads. */

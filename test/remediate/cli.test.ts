@@ -10,7 +10,6 @@ import { evaluate } from "../../src/policy/evaluate";
 import { loadRules } from "../../src/policy/loader";
 import { ACCT, R1, failingSnapshot } from "./estate";
 
-// main.ts loads commands with require(): the shared harness makes that work under vitest.
 const main = cliMain();
 const io = capture;
 
@@ -39,6 +38,20 @@ describe("sm-audit remediate", () => {
     expect(out).toMatch(/replace-resource-policy\s+3/);
     expect(out).toMatch(/monthly cost delta: \$\d+\.\d\d/);
     expect(out).toMatch(/manual: 3/);
+  });
+
+  it("from a snapshot: suppressions in sm-audit.yaml apply, so a suppressed finding gets no action", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smr-cli-supp-"));
+    writeSnapshot(join(dir, "snap.json"), failingSnapshot());
+    const rules = ["secret-policy-not-public", "secret-policy-trusted-principals-only", "secret-policy-no-wildcard-actions", "secret-policy-requires-vpc-endpoint"];
+    writeFileSync(join(dir, "suppressions.yaml"), rules.map((r) => `- rule: ${r}\n  resource: "*"\n  reason: policy owned by the partner team\n  owner: sec@example.com\n  expires: 2999-01-01\n`).join(""));
+    writeFileSync(join(dir, "sm-audit.yaml"), "suppressions: suppressions.yaml\n");
+    const t = io(dir);
+    expect(await main(["remediate", "snap.json", "--out", "out"], t)).toBe(0);
+    expect(t.stdout.join("\n")).not.toMatch(/replace-resource-policy/);
+    const plan = JSON.parse(readFileSync(join(dir, "out", "remediation", "plan.json"), "utf8")) as { actions: Array<{ kind: string }> };
+    expect(plan.actions.length).toBeGreaterThan(0);
+    expect(plan.actions.filter((a) => a.kind === "replace-resource-policy")).toEqual([]);
   });
 
   it("from a findings file: needs the snapshot (recorded or --snapshot), else exit 2 with one line", async () => {
