@@ -8,7 +8,7 @@ import { scanAws, type AwsScanResult } from "../src/collect/aws/scan";
 import { generateEstate } from "../src/simulator/generate";
 import { startSimulator, type RunningSimulator } from "../src/simulator/server";
 import type { FaultConfig } from "../src/simulator/estate";
-import { recordFaults, recordReadmeRow, type FaultFigures } from "../test/reliability/fault-figures";
+import { NO_FAULTS, recordFaults, recordReadmeRow, scenarioFigures, type FaultFigures } from "../test/reliability/fault-figures";
 
 const TIME_SCALE = 20;
 const estate = generateEstate({ seed: 21, accounts: 8, regions: ["us-east-1", "eu-west-1"], secrets: 2000, readsPerSecret: 1, lake: false });
@@ -52,25 +52,16 @@ const SCENARIOS: Array<[string, Partial<FaultConfig>, (accountId: string) => boo
 describe("scans under faults (bench)", () => {
   for (const [name, faults, readable] of SCENARIOS) {
     it(name, async () => {
-      sim.setFaults({ throttleRate: 0, serverErrorRate: 0, slowRate: 0, dropRate: 0, accessDenied: [], credentialTtlSeconds: null, scope: null, ...faults });
+      sim.setFaults({ ...NO_FAULTS, ...faults });
       sim.resetStats();
       const t0 = Date.now();
       const r = await scan();
       const ms = Date.now() - t0;
-      sim.setFaults({ throttleRate: 0, serverErrorRate: 0, slowRate: 0, dropRate: 0, accessDenied: [], credentialTtlSeconds: null, scope: null });
+      sim.setFaults(NO_FAULTS);
       const got = new Set(r.snapshot.secrets.map((s) => s.id));
       const expected = clean.snapshot.secrets.filter((s) => readable(s.accountId ?? ""));
       const gaps = r.snapshot.coverage.filter((c) => c.status !== "collected");
-      const stats = sim.stats();
-      const calls = Object.values(r.stats.commands).reduce((a, b) => a + b, 0);
-      const attempts = Object.values(r.stats.attempts).reduce((a, b) => a + b, 0);
-      rows.push({
-        scenario: name, faults, secretsExpected: expected.length, secretsCollected: r.snapshot.secrets.length,
-        secretsMissing: expected.filter((s) => !got.has(s.id)).length, duplicates: r.snapshot.secrets.length - got.size,
-        gaps: gaps.length, gapCauses: [...new Set(gaps.map((g) => `${g.kind}:${g.status}:${g.errorCode ?? "?"}`))].sort(),
-        injected: stats.faults, retries: attempts - calls, throttles: r.stats.throttles, sessionRefreshes: r.stats.sessionRefreshes,
-        assumeRoleCalls: stats.byOperation["sts:AssumeRole"] ?? 0, ms, timeRatio: Number((ms / cleanMs).toFixed(2)),
-      });
+      rows.push(scenarioFigures(name, faults, r, expected, sim.stats(), ms, cleanMs));
       expect(expected.filter((s) => !got.has(s.id))).toEqual([]);
       expect(r.snapshot.secrets.length).toBe(got.size);
       for (const g of gaps) expect(g.errorCode ?? g.message).toBeTruthy();

@@ -4,7 +4,6 @@
  * operation against the minimal call plan (DESIGN.md §4) and wall time against the lower
  * bound the (time-scaled) quotas imply. Figures go to bench/results/scan.json and README.md.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { scanAws } from "../src/collect/aws/scan";
@@ -12,6 +11,8 @@ import { bucketFor } from "../src/simulator/quotas";
 import { generateEstate } from "../src/simulator/generate";
 import { startSimulator } from "../src/simulator/server";
 import type { Snapshot } from "../src/inventory/types";
+import { writeJsonAtomic } from "../src/util/fs";
+import { recordReadmeRow } from "../test/reliability/fault-figures";
 
 const TIME_SCALE = 10;
 const BIG = 10_000;
@@ -114,15 +115,10 @@ it("scans 10,000 secrets in one account-region (20 account-regions) with the min
       gaps: snapshot.coverage.filter((c) => c.status !== "collected").length,
       byOperation,
     };
-    const dir = join(__dirname, "results");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "scan.json"), JSON.stringify(result, null, 2) + "\n");
-    const readme = join(dir, "README.md");
-    const line = `| scan | ${result.estate.secrets} secrets, ${units} account-regions (one with ${BIG}): calls ${result.calls.ratio}× minimal plan (per-secret ${result.calls.perSecretRatio}×), DescribeSecret ${result.describeSecret}, value reads ${result.valueReads}; wall ${result.wall.seconds} s vs quota bound ${result.wall.quotaBoundSeconds} s at timeScale ${TIME_SCALE} = ${result.wall.ratio}× | calls ≤ 1.02×, 0 DescribeSecret, 0 value reads, wall ≤ 1.15× | ${result.recordedAt.slice(0, 10)} |`;
-    const text = readFileSync(readme, "utf8").split("\n").filter((l) => !l.startsWith("| scan |"));
-    while (text.length && text[text.length - 1] === "") text.pop();
-    writeFileSync(readme, text.join("\n") + "\n" + line + "\n");
-    appendFileSync(readme, "");
+    writeJsonAtomic(join(__dirname, "results", "scan.json"), result);
+    recordReadmeRow("scan",
+      `${result.estate.secrets} secrets, ${units} account-regions (one with ${BIG}): calls ${result.calls.ratio}× minimal plan (per-secret ${result.calls.perSecretRatio}×), DescribeSecret ${result.describeSecret}, value reads ${result.valueReads}; wall ${result.wall.seconds} s vs quota bound ${result.wall.quotaBoundSeconds} s at timeScale ${TIME_SCALE} = ${result.wall.ratio}×`,
+      "calls ≤ 1.02×, 0 DescribeSecret, 0 value reads, wall ≤ 1.15×");
     expect(result.gaps).toBe(0);
     expect(result.describeSecret).toBe(0);
     expect(result.valueReads).toBe(0);

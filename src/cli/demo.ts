@@ -6,7 +6,6 @@
  */
 import { join, relative, resolve } from "node:path";
 import { SEVERITIES, type FindingsFile } from "../findings/types";
-import type { Snapshot } from "../inventory/types";
 import { loadRules } from "../policy/loader";
 import { EXIT, UserError } from "../util/errors";
 import { packageRoot } from "../version";
@@ -37,7 +36,8 @@ export function demoRoleName(estate: Estate): string {
 }
 
 /** The demo's closing summary: accounts, regions, secrets, failing findings by severity, gaps, files. */
-export function demoSummary(snapshot: Snapshot, findings: FindingsFile, result: AwsScanResult, written: string[], cwd: string, valueReads: number): string {
+function demoSummary(result: AwsScanResult, findings: FindingsFile, written: string[], cwd: string, valueReads: number): string {
+  const snapshot = result.snapshot;
   const calls = Object.values(result.stats.commands).reduce((a, b) => a + b, 0);
   const gaps = findings.coverageGaps;
   const byStatus = new Map<string, number>();
@@ -61,7 +61,7 @@ export const run: Command = async (argv, io) => {
     return EXIT.OK;
   }
   if (positionals.length) throw new UserError(`unexpected argument '${positionals[0]}' (usage: ${USAGE})`);
-  const timeScale = flags["time-scale"] ?? 10;
+  const timeScale = flags["time-scale"] ?? SPECS["time-scale"].default;
   if (!(timeScale >= 1 && timeScale <= 1000)) throw new UserError(`--time-scale expects a number from 1 to 1000, got ${timeScale}`);
   const estateFile = flags.estate ? resolve(io.cwd, flags.estate) : join(packageRoot(), "examples", "estates", "acme-health.yaml");
   const outDir = resolve(io.cwd, flags.out ?? "sm-audit-out");
@@ -84,7 +84,7 @@ export const run: Command = async (argv, io) => {
       throw new UserError(`the scan attempted ${valueReads} secret-value read(s): the value-read guard failed; no output written`);
     }
     const { findings, written } = await writeOutputs(outDir, result.snapshot, policy, { remediate: true });
-    io.out(demoSummary(result.snapshot, findings, result, written, io.cwd, sim.stats().valueReads));
+    io.out(demoSummary(result, findings, written, io.cwd, valueReads));
     return EXIT.OK;
   } finally {
     await sim.close();

@@ -131,18 +131,8 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
   return args as SimulatorArgs;
 }
 
-function defaultIO(): CliIO {
-  return {
-    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-    isTTY: Boolean(process.stderr.isTTY),
-    cwd: process.cwd(),
-    env: process.env,
-  };
-}
-
 /** Run the simulator command; resolves with the exit code once SIGINT/SIGTERM (or `stop`) arrives. */
-export async function runSimulatorCommand(argv: string[], io: CliIO = defaultIO(), stop?: Promise<void>): Promise<number> {
+export async function runSimulatorCommand(argv: string[], io: CliIO, stop?: Promise<void>): Promise<number> {
   let args: SimulatorArgs;
   try {
     args = parseSimulatorArgs(argv);

@@ -60,14 +60,18 @@ describe("value-read guard", () => {
   });
 });
 
+/** The small estate with an organization event data store in the management account's us-east-1. */
+function lakeEstate(): ReturnType<typeof smallEstate> {
+  const e = smallEstate();
+  const region = e.accounts[0]?.regions?.["us-east-1"];
+  if (!region) throw new Error("smallEstate() no longer has the management account in us-east-1");
+  region.eventDataStores = [{ name: "org-events", organizationEnabled: true }];
+  return e;
+}
+
 describe("IAM policy", () => {
   let s: RunningSimulator;
-  beforeAll(async () => {
-    const e = smallEstate();
-    const mgmt = e.accounts[0];
-    if (mgmt?.regions?.["us-east-1"]) mgmt.regions["us-east-1"].eventDataStores = [{ name: "org-events", organizationEnabled: true }];
-    s = await sim(e);
-  });
+  beforeAll(async () => { s = await sim(lakeEstate()); });
   afterAll(async () => { await s.close(); });
 
   it("covers every command the collectors send, and every declared action is used", async () => {
@@ -97,12 +101,7 @@ describe("IAM policy", () => {
 
 describe("CloudTrail Lake", () => {
   let s: RunningSimulator;
-  beforeAll(async () => {
-    const e = smallEstate();
-    const mgmt = e.accounts[0];
-    if (mgmt?.regions?.["us-east-1"]) mgmt.regions["us-east-1"].eventDataStores = [{ name: "org-events", organizationEnabled: true }];
-    s = await sim(e);
-  });
+  beforeAll(async () => { s = await sim(lakeEstate()); });
   afterAll(async () => { await s.close(); });
 
   it("aggregates the same read statistics as LookupEvents with one query per account", async () => {

@@ -23,7 +23,7 @@ describe("sm-audit demo", () => {
   });
 
   it("exits 0 and prints the summary", () => {
-    expect(io.stderr.join("\n")).toBe(io.stderr.join("\n").replace(/error/gi, "x"));
+    expect(io.stderr.join("\n")).not.toMatch(/error/i);
     expect(code).toBe(0);
     const out = io.stdout.join("\n");
     expect(out).toMatch(/scanned \d+ accounts, \d+ regions, \d+ secrets/);

@@ -4,16 +4,26 @@
  * target still holds the previous complete version.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ModuleKind, ScriptTarget, transpileModule } from "typescript";
 import { describe, expect, it } from "vitest";
 import { emptySnapshot, readSnapshot, writeSnapshot } from "../../src/inventory/io";
 
-const FS_JS = join(__dirname, "..", "..", "dist", "src", "util", "fs.js");
+/** Compile the current src/util/fs.ts (and its local imports) for the plain-node child: never a stale or missing dist/. */
+function compileFsHelper(outDir: string): string {
+  for (const name of ["fs", "errors", "json-locate"]) {
+    const source = readFileSync(join(__dirname, "..", "..", "src", "util", `${name}.ts`), "utf8");
+    const js = transpileModule(source, { compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022 } }).outputText;
+    writeFileSync(join(outDir, `${name}.js`), js);
+  }
+  return join(outDir, "fs.js");
+}
 
 describe("atomic outputs", () => {
-  it.runIf(existsSync(FS_JS))("SIGKILL during writeFileAtomic leaves the previous complete snapshot", async () => {
+  it("SIGKILL during writeFileAtomic leaves the previous complete snapshot", async () => {
+    const FS_JS = compileFsHelper(mkdtempSync(join(tmpdir(), "sm-atomic-js-")));
     const dir = mkdtempSync(join(tmpdir(), "sm-atomic-"));
     const target = join(dir, "snapshot.json");
     const previous = emptySnapshot({ kind: "fixture" }, "2025-01-01T00:00:00.000Z");

@@ -108,9 +108,9 @@ describe("faults", () => {
     const prod = new SecretsManagerClient(cfg(sim, "us-east-1", sim.credentialsFor(PROD)));
     const shared = new SecretsManagerClient(cfg(sim, "us-east-1", sim.credentialsFor(SHARED)));
     await expect(prod.send(new ListSecretsCommand({}))).rejects.toMatchObject({ name: "AccessDeniedException" });
-    await expect(shared.send(new ListSecretsCommand({}))).resolves.toBeDefined();
+    await expect(shared.send(new ListSecretsCommand({}))).resolves.toHaveProperty("SecretList");
     sim.setFaults({ accessDenied: [] });
-    await expect(prod.send(new ListSecretsCommand({ MaxResults: 1 }))).resolves.toBeDefined();
+    await expect(prod.send(new ListSecretsCommand({ MaxResults: 1 }))).resolves.toHaveProperty("SecretList");
     expect(sim.stats().faults.accessDenied).toBe(1);
     prod.destroy();
     shared.destroy();

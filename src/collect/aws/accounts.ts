@@ -107,8 +107,6 @@ export class Sessions {
   /** One provider function per account, so every client of the account shares it. */
   private readonly providers = new Map<string, AwsCredentialIdentityProvider>();
   private callerId?: string;
-  /** AssumeRole calls made (a test checks one per member account). */
-  assumed = 0;
 
   constructor(
     private readonly base: AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined,
@@ -182,7 +180,6 @@ export class Sessions {
     }
     const p = (async (): Promise<Session> => {
       const sentMs = Date.now();
-      this.assumed++;
       const out = await ctx.send<AssumeRoleCommandOutput>("sts", SELF, this.stsRegion, new AssumeRoleCommand({
         RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
         RoleSessionName: `sm-audit-${accountId}`,

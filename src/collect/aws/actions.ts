@@ -32,11 +32,6 @@ export function scannerActions(): string[] {
   return [...new Set(Object.values(DECLARED_ACTIONS).flat())].sort();
 }
 
-/** True when `action` (e.g. `kms:DescribeKey`) is among the declared actions. */
-export function isDeclared(action: string): boolean {
-  return scannerActions().includes(action);
-}
-
 const STATEMENT_SIDS: Record<string, string> = {
   secretsmanager: "SecretsManagerMetadataOnly",
   kms: "KmsKeyMetadata",

@@ -25,16 +25,6 @@ export interface ServiceClients {
   organizations: OrganizationsClient;
 }
 
-/** IAM prefix of an SDK client name (as the middleware context reports it). */
-export const SERVICE_OF_CLIENT: Record<string, ServiceName> = {
-  SecretsManagerClient: "secretsmanager",
-  KMSClient: "kms",
-  EC2Client: "ec2",
-  CloudTrailClient: "cloudtrail",
-  STSClient: "sts",
-  OrganizationsClient: "organizations",
-};
-
 /** One HTTP attempt, as seen by the observer middleware. */
 export interface AttemptInfo {
   accountId: string;

@@ -48,8 +48,3 @@ export function addValueReadGuard(client: SecretsManagerClient): void {
     { step: "build", priority: "low", name: "smAuditValueReadWireGuard" },
   );
 }
-
-/** Whether `client` carries the guard (used by tests and by the client factory's self-check). */
-export function isGuarded(client: object): boolean {
-  return GUARDED.has(client);
-}

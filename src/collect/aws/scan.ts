@@ -190,9 +190,7 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
       snapshot.reads.push(...r.reads);
       coverage.push(...r.coverage);
     }
-    for (const { plan } of plans) {
-      assembleReplicas(snapshot.secrets.filter((s) => s.accountId === plan.accountId), plan.allRegions, plan.regions);
-    }
+    for (const p of plans) assembleReplicas(p.results.flatMap((r) => r.secrets), p.plan.allRegions, p.plan.regions);
     snapshot.kmsKeys = dedupe(results.flatMap((r) => r.keys), (k) => (k.policy !== undefined ? 0 : 1));
     snapshot.trails = dedupe(results.flatMap((r) => r.trails), (t) => Object.keys(t.unknowns ?? {}).length);
     snapshot.coverage = coverage;

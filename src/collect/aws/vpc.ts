@@ -51,26 +51,30 @@ export async function collectVpcs(ctx: ScanContext, accountId: string, region: s
   }
 }
 
-async function listVpcs(ctx: ScanContext, accountId: string, region: string): Promise<NonNullable<DescribeVpcsCommandOutput["Vpcs"]>> {
-  const out: NonNullable<DescribeVpcsCommandOutput["Vpcs"]> = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.send<DescribeVpcsCommandOutput>("ec2", accountId, region, new DescribeVpcsCommand({ MaxResults: 1000, NextToken: token }));
-    out.push(...(page.Vpcs ?? []));
-    token = page.NextToken || undefined;
-  } while (token);
-  return out;
-}
-
 type Endpoint = NonNullable<DescribeVpcEndpointsCommandOutput["VpcEndpoints"]>[number];
 
-async function listEndpoints(ctx: ScanContext, accountId: string, region: string): Promise<Endpoint[]> {
-  const out: Endpoint[] = [];
+function listVpcs(ctx: ScanContext, accountId: string, region: string): Promise<NonNullable<DescribeVpcsCommandOutput["Vpcs"]>> {
+  return allPages(async (NextToken) => {
+    const page = await ctx.send<DescribeVpcsCommandOutput>("ec2", accountId, region, new DescribeVpcsCommand({ MaxResults: 1000, NextToken }));
+    return { items: page.Vpcs, next: page.NextToken };
+  });
+}
+
+function listEndpoints(ctx: ScanContext, accountId: string, region: string): Promise<Endpoint[]> {
+  return allPages(async (NextToken) => {
+    const page = await ctx.send<DescribeVpcEndpointsCommandOutput>("ec2", accountId, region, new DescribeVpcEndpointsCommand({ MaxResults: 1000, NextToken }));
+    return { items: page.VpcEndpoints, next: page.NextToken };
+  });
+}
+
+/** Every item of a paginated Describe call: pages are fetched until NextToken is absent or empty. */
+async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
+  const out: T[] = [];
   let token: string | undefined;
   do {
-    const page = await ctx.send<DescribeVpcEndpointsCommandOutput>("ec2", accountId, region, new DescribeVpcEndpointsCommand({ MaxResults: 1000, NextToken: token }));
-    out.push(...(page.VpcEndpoints ?? []));
-    token = page.NextToken || undefined;
+    const page = await fetchPage(token);
+    out.push(...(page.items ?? []));
+    token = page.next || undefined;
   } while (token);
   return out;
 }
