@@ -57,7 +57,6 @@ it("serves a 100k-secret estate", async () => {
   };
   writeJsonAtomic(join(__dirname, "results", "simulator.json"), figures);
   console.log(figures);
+  // Times are recorded, not asserted (a loaded machine must not fail a benchmark); the count is checked.
   expect(listed).toBeGreaterThanOrEqual(SECRETS);
-  expect(generateMs).toBeLessThan(3000);
-  expect(startMs).toBeLessThan(10_000);
 });
