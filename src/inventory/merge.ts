@@ -4,6 +4,7 @@
  * of different splits, schema versions or read windows, a missing shard, a duplicated resource.
  */
 import { UserError } from "../util/errors";
+import { REPLICAS_IN_OTHER_SHARDS } from "./shard";
 import type { Account, Coverage, KmsKey, ReadStat, Secret, Snapshot, Trail } from "./types";
 
 /** Options of mergeSnapshots. */
@@ -190,7 +191,7 @@ function mergeTrails(snaps: Snapshot[]): Trail[] {
 function linkReplicas(secrets: Secret[]): Secret[] {
   const primaries = new Map<string, Secret>();
   for (const s of secrets) if (s.region && s.region === s.primaryRegion) primaries.set(s.id, s);
-  const out = secrets.map((s) => (primaries.has(s.id) ? { ...s, replicas: s.replicas ? [...s.replicas] : undefined } : s));
+  const out = secrets.map((s) => (primaries.has(s.id) ? withShardReplicasKnown({ ...s, replicas: s.replicas ? [...s.replicas] : undefined }) : s));
   const byId = new Map(out.map((s) => [s.id, s]));
   for (const s of out) {
     if (!s.region || !s.primaryRegion || s.region === s.primaryRegion) continue;
@@ -201,6 +202,13 @@ function linkReplicas(secrets: Secret[]): Secret[] {
     primary.replicas.sort((a, b) => a.region.localeCompare(b.region));
   }
   return out;
+}
+
+/** Every shard is present in a merge, so replicas a shard left to the others are now all known. */
+function withShardReplicasKnown(s: Secret): Secret {
+  if (s.unknowns?.replicas !== REPLICAS_IN_OTHER_SHARDS) return s;
+  const { replicas: _resolved, ...rest } = s.unknowns;
+  return { ...s, replicas: s.replicas ?? [], unknowns: Object.keys(rest).length ? rest : undefined };
 }
 
 function keyRank(k: KmsKey): number {

@@ -62,3 +62,9 @@ export function shardUnits(units: string[], index: number, count: number): strin
   if (count === 1) return [...new Set(units)];
   return [...new Set(units)].filter((u) => shardOf(u, count) === index);
 }
+
+/**
+ * The unknown reason a shard scan gives a primary secret's replicas when other shards scan
+ * some of its account's regions; `merge` resolves it, since it only merges complete shard sets.
+ */
+export const REPLICAS_IN_OTHER_SHARDS = "replicas in regions scanned by other shards are listed when the shards are merged";

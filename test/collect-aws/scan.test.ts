@@ -5,6 +5,8 @@ import type { Estate, EstateSecret } from "../../src/simulator/estate";
 import { resolveReads, addEvent, type RawReads } from "../../src/collect/aws/reads";
 import type { Secret } from "../../src/inventory/types";
 import { DEV, MGMT, PROD, scanSim, sim, smallEstate } from "./helpers";
+import { REPLICAS_IN_OTHER_SHARDS, shardOf, unitName } from "../../src/inventory/shard";
+import { mergeSnapshots } from "../../src/inventory/merge";
 
 describe("a clean scan of a small organization", () => {
   let s: RunningSimulator;
@@ -54,6 +56,21 @@ describe("a clean scan of a small organization", () => {
     const { snapshot } = await scanSim(s, { regions: ["us-east-1"] });
     const primary = snapshot.secrets.find((x) => x.name === "prod/db") as Secret;
     expect(primary.unknowns?.replicas).toMatch(/only regions us-east-1/);
+  });
+
+  it("a shard that scans only some of an account's regions leaves replicas to the merge, which restores them", async () => {
+    // Find a shard count that puts prod's us-east-1 and eu-west-1 in different shards.
+    const count = [2, 3, 4, 5, 6, 7, 8].find((n) => shardOf(unitName(PROD, "us-east-1"), n) !== shardOf(unitName(PROD, "eu-west-1"), n)) as number;
+    const shards = await Promise.all(Array.from({ length: count }, (_, i) => scanSim(s, { shard: { index: i + 1, count } })));
+    const primaryShard = shards[shardOf(unitName(PROD, "us-east-1"), count) - 1].snapshot;
+    const inShard = primaryShard.secrets.find((x) => x.name === "prod/db" && x.region === "us-east-1") as Secret;
+    expect(inShard.unknowns?.replicas).toBe(REPLICAS_IN_OTHER_SHARDS); // not "no replicas"
+    const merged = mergeSnapshots(shards.map((r) => r.snapshot));
+    const primary = merged.secrets.find((x) => x.name === "prod/db" && x.region === "us-east-1") as Secret;
+    expect(primary.unknowns?.replicas).toBeUndefined();
+    expect(primary.replicas).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(/alias\/eu-app$/) }]);
+    // A secret without replicas in a partially scanned account is known to have none after the merge.
+    expect(merged.secrets.find((x) => x.name === "prod/api")?.replicas).toEqual([]);
   });
 
   it("resolves reads named by name, partial ARN and full ARN to one secret and principal", async () => {

@@ -18,6 +18,7 @@ import { lookupReads, type RawReads, resolveReads } from "./reads";
 import type { GlobalPart } from "./partial";
 import { describeRegions } from "./regions";
 import { assembleReplicas, collectSecrets } from "./secrets";
+import { REPLICAS_IN_OTHER_SHARDS } from "../../inventory/shard";
 import { collectTrails, type TrailDetailCache } from "./trails";
 import { collectVpcs } from "./vpc";
 
@@ -172,7 +173,7 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
         });
       }));
       progress.accountsDone++;
-      return { plan, results };
+      return { plan, results, mine };
     });
     const results = plans.flatMap((p) => p.results);
     for (const p of plans) coverage.push(...p.plan.coverage);
@@ -190,7 +191,11 @@ export async function scanAws(opts: AwsScanOptions): Promise<AwsScanResult> {
       snapshot.reads.push(...r.reads);
       coverage.push(...r.coverage);
     }
-    for (const p of plans) assembleReplicas(p.results.flatMap((r) => r.secrets), p.plan.allRegions, p.plan.regions);
+    for (const p of plans) {
+      // A shard scans only some of an account's regions: replicas in the others come with the merge.
+      const shardPartial = p.plan.allRegions && p.mine.length < p.plan.regions.length;
+      assembleReplicas(p.results.flatMap((r) => r.secrets), p.plan.allRegions && !shardPartial, p.mine, shardPartial ? REPLICAS_IN_OTHER_SHARDS : undefined);
+    }
     snapshot.kmsKeys = dedupe(results.flatMap((r) => r.keys), (k) => (k.policy !== undefined ? 0 : 1));
     snapshot.trails = dedupe(results.flatMap((r) => r.trails), (t) => Object.keys(t.unknowns ?? {}).length);
     snapshot.coverage = coverage;

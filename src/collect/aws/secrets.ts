@@ -162,7 +162,7 @@ async function resourcePolicy(ctx: ScanContext, secret: Secret): Promise<ReturnT
  * (a replica is listed in its own region, with its own KmsKeyId and PrimaryRegion).
  * `complete` says whether every enabled region was scanned; otherwise the list is unknown.
  */
-export function assembleReplicas(secrets: Secret[], complete: boolean, scannedRegions: string[]): void {
+export function assembleReplicas(secrets: Secret[], complete: boolean, scannedRegions: string[], incompleteReason?: string): void {
   const byArn = new Map<string, Secret>();
   for (const s of secrets) if (s.region === s.primaryRegion) byArn.set(s.id, s);
   for (const s of secrets) {
@@ -176,7 +176,7 @@ export function assembleReplicas(secrets: Secret[], complete: boolean, scannedRe
     if (s.region !== s.primaryRegion) continue;
     s.replicas?.sort((a, b) => a.region.localeCompare(b.region));
     if (!complete) {
-      s.unknowns = { ...s.unknowns, replicas: `only regions ${scannedRegions.join(", ")} were scanned; replicas elsewhere are not listed` };
+      s.unknowns = { ...s.unknowns, replicas: incompleteReason ?? `only regions ${scannedRegions.join(", ")} were scanned; replicas elsewhere are not listed` };
     } else {
       s.replicas ??= [];
     }
