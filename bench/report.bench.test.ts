@@ -4,7 +4,7 @@
  * Targets: all formats < 10 s in total, compliance.html < 15 MB. Wall time depends on the
  * shared machine's load, so CPU time (user + system of this process) and bytes are recorded too.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -13,10 +13,12 @@ import { emptySnapshot } from "../src/inventory/io";
 import type { KmsKey, ReadStat, Secret, Snapshot } from "../src/inventory/types";
 import { evaluateAnalyzed } from "../src/policy/evaluate";
 import { loadRules } from "../src/policy/loader";
+import { Rng } from "../src/simulator/rand";
 import { buildCost } from "../src/report/cost";
 import { type WrittenReport, writeComplianceReports, writeCostReports } from "../src/report/index";
 import { loadPricing } from "../src/report/pricing";
-import { writeFileAtomic, writeJsonAtomic } from "../src/util/fs";
+import { writeJsonAtomic } from "../src/util/fs";
+import { recordReadmeRow } from "../test/reliability/fault-figures";
 
 const SECRETS = 100_000;
 const ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555"];
@@ -31,15 +33,10 @@ const BEFORE = {
   mb: { html: 2.9, csv: 230.4, junit: 299.6, sarif: 259.7 },
 };
 
-/** Deterministic pseudo-random numbers (mulberry32) so every run renders the same estate. */
+/** Deterministic pseudo-random numbers (the simulator's seeded mulberry32) so every run measures the same estate. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 const daysAgo = (n: number): string => new Date(Date.parse(NOW) - n * DAY).toISOString();
 
@@ -135,13 +132,9 @@ it("renders every format for 100,000 secrets", () => {
     recorded: new Date().toISOString().slice(0, 10),
   };
   writeJsonAtomic(join(__dirname, "results", "report.json"), figures);
-  const readme = join(__dirname, "results", "README.md");
-  const text = existsSync(readme) ? readFileSync(readme, "utf8") : "| benchmark | figures | target | recorded |\n|---|---|---|---|\n";
   const per = figures.formats.map((f) => `${f.format} ${f.ms} ms${f.bytes ? `/${f.mb} MB` : ""}`).join(", ");
   const fullText = figures.everyFindingCsvJunit.map((f) => `${f.format} ${f.ms} ms/${f.mb} MB`).join(", ");
-  const row = `| report | ${figures.secrets} secrets, ${figures.findings} findings: all formats ${figures.renderTotalMs} ms wall / ${figures.renderTotalCpuMs} ms CPU, ${figures.outputMb} MB at load ${figures.loadAverage[0]} on 2 cores (${per}; CSV/JUnit rows auto = issues only); with every finding in CSV/JUnit: ${fullText}; before: ${BEFORE.renderTotalMs} ms wall / ${BEFORE.renderTotalCpuMs} ms CPU, ${BEFORE.outputMb} MB | < 10 s, HTML < 15 MB | ${figures.recorded} |`;
-  const lines = text.trimEnd().split("\n").filter((l) => !l.startsWith("| report |"));
-  writeFileAtomic(readme, [...lines, row].join("\n") + "\n");
+  recordReadmeRow("report", `${figures.secrets} secrets, ${figures.findings} findings: all formats ${figures.renderTotalMs} ms wall / ${figures.renderTotalCpuMs} ms CPU, ${figures.outputMb} MB at load ${figures.loadAverage[0]} on 2 cores (${per}; CSV/JUnit rows auto = issues only); with every finding in CSV/JUnit: ${fullText}; before: ${BEFORE.renderTotalMs} ms wall / ${BEFORE.renderTotalCpuMs} ms CPU, ${BEFORE.outputMb} MB`, "< 10 s, HTML < 15 MB");
   rmSync(dir, { recursive: true, force: true });
   expect(html?.bytes).toBeGreaterThan(0);
   expect(findings.findings.length).toBeGreaterThan(SECRETS);

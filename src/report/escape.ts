@@ -51,13 +51,3 @@ export function csvField(value: unknown): string {
 }
 
 const CSV_QUOTE = /[",\r\n]/;
-
-/** Text for inside an inline `<script>`: JSON with `<`, `>`, `&` and line separators escaped. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}

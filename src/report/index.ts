@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { FindingsFile } from "../findings/types";
 import type { Snapshot } from "../inventory/types";
 import { loadRules } from "../policy/loader";
-import type { Framework, LoadedRule, RuleSet } from "../policy/types";
+import type { Framework, RuleSet } from "../policy/types";
 import type { RemediationPlan } from "../remediate/types";
 import { UserError, UserErrors } from "../util/errors";
 import { writeFileAtomic } from "../util/fs";
@@ -44,13 +44,12 @@ export function renderComplianceJson(m: ComplianceModel): string {
   return JSON.stringify(m, null, 2) + "\n";
 }
 
-/** The frameworks to report: the rule set's (with the derived rule index), else the shipped files, else none. */
-export function frameworksFor(rules: RuleSet | undefined): Framework[] {
-  if (rules) return rules.frameworks;
+/** The shipped rule set for report metadata, or undefined when it cannot be loaded (reports then name rules by id only). */
+function shippedRules(): RuleSet | undefined {
   try {
-    return loadRules().frameworks;
+    return loadRules();
   } catch (err) {
-    if (err instanceof UserError || err instanceof UserErrors) return [];
+    if (err instanceof UserError || err instanceof UserErrors) return undefined;
     throw err;
   }
 }
@@ -80,28 +79,27 @@ const FILE_NAMES: Record<ComplianceFormat, string> = {
 export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): WrittenReport[] {
   const out: WrittenReport[] = [];
   const timed = (format: string, name: string, fn: (path: string) => number): void => {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
     const path = join(dir, name);
-    const bytes = fn(path);
-    const c = process.cpuUsage(c0);
-    out.push({ format, path, bytes, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
+    out.push(measure(format, path, () => fn(path)));
   };
   const text = (path: string, s: string): number => {
     writeFileAtomic(path, s);
     return Buffer.byteLength(s, "utf8");
   };
   const rows = resolveRows(o.rows, o.findings.findings.length);
-  let model: ComplianceModel | undefined;
+  // The rule set's frameworks and rule metadata, else the shipped files (loaded once, only when needed), else none.
+  let shipped: { rules: RuleSet | undefined } | undefined;
+  const rules = (): RuleSet | undefined => o.rules ?? (shipped ??= { rules: shippedRules() }).rules;
+  let built: ComplianceModel | undefined;
   const needModel = o.formats.some((f) => f === "html" || f === "md" || f === "json");
   if (needModel) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    model = buildCompliance(o.findings, o.frameworks ?? frameworksFor(o.rules), { frameworks: o.frameworkIds, capPerRule: o.capPerRule });
-    if (rows === "issues") model.everyFindingIn = "findings.json (findings.csv and junit.xml list the failing, unknown and suppressed ones; passes are counted)";
-    const c = process.cpuUsage(c0);
-    out.push({ format: "model", path: "", bytes: 0, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
+    out.push(measure("model", "", () => {
+      built = buildCompliance(o.findings, o.frameworks ?? rules()?.frameworks ?? [], { frameworks: o.frameworkIds, capPerRule: o.capPerRule });
+      if (rows === "issues") built.everyFindingIn = "findings.json (findings.csv and junit.xml list the failing, unknown and suppressed ones; passes are counted)";
+      return 0;
+    }));
   }
+  const model = built;
   // Messages are filled from templates on every read: with issues-only rows, read each once for CSV, JUnit and SARIF.
   const perFinding = o.formats.filter((f) => f === "csv" || f === "junit" || f === "sarif").length;
   const messageOf = rows === "issues" && perFinding > 1 ? messageCache() : readMessage;
@@ -113,7 +111,7 @@ export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): 
     else if (f === "csv") timed(f, name, (p) => writeFindingsCsv(p, o.findings, rows, messageOf));
     else if (f === "junit") timed(f, name, (p) => writeJunit(p, o.findings, rows, messageOf));
     else if (f === "sarif") {
-      const ruleList = o.rules?.rules ?? rulesOrNone();
+      const ruleList = rules()?.rules ?? [];
       // Indented for review-sized runs; compact, lean and streamed past SARIF_COMPACT_ABOVE findings.
       timed(f, name, (p) => writeSarif(p, o.findings, ruleList, { messageOf }));
     }
@@ -123,27 +121,23 @@ export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): 
 
 /** Write the cost report in each of `formats` into `dir`. */
 export function writeCostReports(dir: string, report: CostReport, formats: readonly CostFormat[]): WrittenReport[] {
-  const out: WrittenReport[] = [];
-  for (const f of formats) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const s = f === "html" ? renderCostHtml(report) : f === "md" ? renderCostMarkdown(report) : renderCostJson(report);
+  return formats.map((f) => {
     const path = join(dir, `cost.${f}`);
-    writeFileAtomic(path, s);
-    const c = process.cpuUsage(c0);
-    out.push({ format: `cost-${f}`, path, bytes: Buffer.byteLength(s, "utf8"), ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
-  }
-  return out;
+    return measure(`cost-${f}`, path, () => {
+      const s = f === "html" ? renderCostHtml(report) : f === "md" ? renderCostMarkdown(report) : renderCostJson(report);
+      writeFileAtomic(path, s);
+      return Buffer.byteLength(s, "utf8");
+    });
+  });
 }
 
-/** The shipped rules for SARIF's rule metadata; none when they cannot be loaded (SARIF then names rules by id only). */
-function rulesOrNone(): LoadedRule[] {
-  try {
-    return loadRules().rules;
-  } catch (err) {
-    if (err instanceof UserError || err instanceof UserErrors) return [];
-    throw err;
-  }
+/** Run `fn` (which returns the bytes it wrote) and record its wall and CPU time. */
+function measure(format: string, path: string, fn: () => number): WrittenReport {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const bytes = fn();
+  const c = process.cpuUsage(c0);
+  return { format, path, bytes, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
 export interface DefaultReportInputs {

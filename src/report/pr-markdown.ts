@@ -53,7 +53,8 @@ function grouped(list: Finding[], opts: PrMarkdownOptions): string[] {
   const byFile = new Map<string, Finding[]>();
   for (const f of list) {
     const k = fileOf(f, opts);
-    byFile.set(k, [...(byFile.get(k) ?? []), f]);
+    const same = byFile.get(k);
+    if (same) same.push(f); else byFile.set(k, [f]);
   }
   const out: string[] = [];
   for (const file of [...byFile.keys()].sort()) {

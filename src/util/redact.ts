@@ -22,15 +22,19 @@ export const MIN_SCRUB_LENGTH = 4;
 /** Replaces known secret literals (and their JSON-escaped forms) in any text. */
 export class Scrubber {
   private readonly needles: Array<{ find: string; replace: string }> = [];
+  private readonly finds = new Set<string>();
+  private sorted = true;
 
   /** Register a literal that must never be output. */
   add(value: string): void {
     if (value.length < MIN_SCRUB_LENGTH) return;
     const replace = redactedText(value);
-    const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
-    for (const find of forms) if (!this.needles.some((n) => n.find === find)) this.needles.push({ find, replace });
-    // Longest first, so a literal that contains another is replaced whole.
-    this.needles.sort((a, b) => b.find.length - a.find.length);
+    for (const find of [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]) {
+      if (this.finds.has(find)) continue;
+      this.finds.add(find);
+      this.needles.push({ find, replace });
+      this.sorted = false;
+    }
   }
 
   /** Number of registered literals (forms included). */
@@ -40,6 +44,11 @@ export class Scrubber {
 
   /** Replace every registered literal in `text`. */
   scrub(text: string): string {
+    if (!this.sorted) {
+      // Longest first, so a literal that contains another is replaced whole (sorted once, not per literal added).
+      this.needles.sort((a, b) => b.find.length - a.find.length);
+      this.sorted = true;
+    }
     let out = text;
     for (const n of this.needles) if (out.includes(n.find)) out = out.split(n.find).join(n.replace);
     return out;

@@ -56,6 +56,29 @@ describe("sm-audit check", () => {
     expect(unknown.message.text).toContain("var.oauth_kms_key_id has no default");
   });
 
+  test("a literal also written elsewhere (a name, a description) is scrubbed from every output", async () => {
+    // The fingerprinting in the readers keeps the example's literal out on its own; here the value
+    // reaches the snapshot and the findings through other arguments, so only the scrubber stops it.
+    const dir = mkdtempSync(join(tmpdir(), "check-scrub-"));
+    const token = "reused-token-4c9f1e";
+    mkdirSync(join(dir, "infra"));
+    writeFileSync(join(dir, "infra", "main.tf"), `locals {\n  token = "${token}"\n}\nresource "aws_secretsmanager_secret" "app" {\n  name        = "app-\${local.token}"\n  description = "holds \${local.token}"\n}\nresource "aws_secretsmanager_secret_version" "app" {\n  secret_id     = aws_secretsmanager_secret.app.id\n  secret_string = local.token\n}\n`);
+    const out = join(dir, "out");
+    const r = await sm(["check", "infra", "--out", out, "--sarif", join(out, "extra.sarif"), "--markdown", join(out, "pr.md"), "--format", "json"], dir);
+    expect(r.err).toBe("");
+    const files = allFiles(out);
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) expect(readFileSync(f, "utf8"), f).not.toContain(token);
+    expect(r.out).not.toContain(token);
+    // The value was there to scrub: its redaction marker stands in the snapshot and in the findings' resource names.
+    expect(readFileSync(join(out, "snapshot.json"), "utf8")).toContain("[redacted sha256:");
+    expect(r.out).toContain("[redacted sha256:");
+    const table = await sm(["check", "infra"], dir);
+    expect(table.out).toContain("secret-value-not-in-code");
+    expect(table.out).not.toContain(token);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test("suppressed findings appear in SARIF with an external suppression and its justification", async () => {
     const dir = mkdtempSync(join(tmpdir(), "check-supp-"));
     const file = join(dir, "suppressions.yaml");

@@ -8,29 +8,13 @@ import { appendFileSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { Rng } from "../../src/simulator/rand";
 import { UserError, UserErrors } from "../../src/util/errors";
 import { writeJsonAtomic } from "../../src/util/fs";
 import { figuresDir } from "./figures";
 
-/** mulberry32: a seeded generator so a failing case can be replayed from its seed and index. */
-export class FuzzRng {
-  private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
-  /** Next number in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
-  /** One element of `items`. */
-  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)] as T; }
-  /** True with probability p. */
-  chance(p: number): boolean { return this.next() < p; }
-}
+/** The simulator's seeded mulberry32 generator, so a failing case can be replayed from its seed and index. */
+export { Rng as FuzzRng };
 
 /** Strings that break naive code: direction overrides, NUL, lone surrogates, combining marks, path tricks. */
 export const NASTY_STRINGS: readonly string[] = [
@@ -69,7 +53,7 @@ export function protoPayloadJson(extra: Record<string, unknown> = {}): string {
 }
 
 /** A random JSON value of bounded size whose type is chosen to be wrong most of the time. */
-export function randomValue(rng: FuzzRng, depth = 0): unknown {
+export function randomValue(rng: Rng, depth = 0): unknown {
   const k = rng.int(0, depth > 3 ? 5 : 8);
   switch (k) {
     case 0: return null;
@@ -91,7 +75,7 @@ export function randomValue(rng: FuzzRng, depth = 0): unknown {
 }
 
 /** A deep copy of `value` with random subtrees replaced, removed or given prototype keys. */
-export function mutate(value: unknown, rng: FuzzRng, rate = 0.08): unknown {
+export function mutate(value: unknown, rng: Rng, rate = 0.08): unknown {
   if (rng.chance(rate)) return randomValue(rng);
   if (Array.isArray(value)) {
     const out = value.map((v) => mutate(v, rng, rate));

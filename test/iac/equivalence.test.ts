@@ -8,15 +8,18 @@ import { loadRules } from "../../src/policy/loader";
 const rules = loadRules();
 const iacRules = new Set(rules.rules.filter((r) => (r.def.sources ?? ["live", "iac"]).includes("iac")).map((r) => r.def.id));
 
-/** rule × secret name (or resource kind for the rest) → status: addresses differ across sources, names do not. */
+/**
+ * rule × secret name (or resource kind for the rest) → status: addresses differ across sources, names do not.
+ * Several resources under one key (keys, VPCs, trails) give their sorted statuses, so none is dropped.
+ */
 function statuses(f: FindingsFile): Map<string, string> {
-  const out = new Map<string, string>();
+  const all = new Map<string, string[]>();
   for (const x of f.findings) {
     if (!iacRules.has(x.ruleId)) continue;
     const key = `${x.ruleId} ${x.resourceKind === "secret" ? x.resourceName : x.resourceKind}`;
-    out.set(key, x.status);
+    all.set(key, [...(all.get(key) ?? []), x.status]);
   }
-  return out;
+  return new Map([...all].map(([k, v]) => [k, v.sort().join(",")]));
 }
 
 describe("the same scenario from HCL, plan JSON and cdktf output", () => {

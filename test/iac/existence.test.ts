@@ -168,3 +168,24 @@ describe("plans", () => {
     expect(secret(s, "aws_secretsmanager_secret.mixed").valueInCode).toEqual([]);
   });
 });
+
+describe("provider regions", () => {
+  test("a provider region read from data.aws_region is not literal: the secret has no region, and reading does not recurse", async () => {
+    const dir = hclDir({
+      "main.tf": `
+provider "aws" { region = data.aws_region.current.name }
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+data "aws_region" "current" {}
+data "aws_region" "west" { provider = aws.west }
+resource "aws_secretsmanager_secret" "s" { name = "s-\${data.aws_region.west.name}" }
+`,
+    });
+    const s = await readIac(dir, { generatedAt: "2026-01-01T00:00:00Z" });
+    const sec = secret(s, "aws_secretsmanager_secret.s");
+    expect(sec.region).toBeUndefined();
+    expect(sec.name).toBe("s-us-west-2");
+  });
+});

@@ -139,14 +139,11 @@ interface Instance {
 class ModuleScope implements Scope {
   /** Instance bindings of the block being evaluated (set only while its arguments are read). */
   private instance: Instance | undefined;
-  private readonly resources: Map<string, Decl>;
-  private readonly data: Map<string, Decl>;
-  private readonly variables: Map<string, Record<string, unknown>>;
-  private readonly locals: Map<string, unknown>;
-  private readonly outputs: Map<string, unknown>;
-  private readonly calls: Map<string, Decl>;
+  /** This module's declarations, shared by every call of it. */
+  private readonly idx: ModuleIndex;
   private readonly children = new Map<string, ModuleScope | string>();
-  private readonly providers: Map<string, Record<string, unknown>>;
+  /** Provider regions of a root module, once evaluated. */
+  private regions: Map<string, string | undefined> | undefined;
 
   constructor(
     private readonly src: ModuleSource,
@@ -157,14 +154,7 @@ class ModuleScope implements Scope {
     private readonly active: Set<string>,
     private readonly inheritedTags?: { [k: string]: Value },
   ) {
-    const idx = moduleIndex(src);
-    this.resources = idx.resources;
-    this.data = idx.data;
-    this.variables = idx.variables;
-    this.locals = idx.locals;
-    this.outputs = idx.outputs;
-    this.calls = idx.calls;
-    this.providers = idx.providers;
+    this.idx = moduleIndex(src);
   }
 
   private guard(key: string, f: () => Value): Value {
@@ -183,8 +173,8 @@ class ModuleScope implements Scope {
     const rem = (v: Value, from: Array<string | number>) => from.reduce<Value>((acc, s) => index(acc, s, text), v);
     if (root === "var" && typeof second === "string") return rem(this.variable(second), rest);
     if (root === "local" && typeof second === "string") {
-      if (!this.locals.has(second)) return new Unknown(`local.${second} is not declared`, text);
-      return rem(this.guard(this.addr(`local.${second}`), () => evalRaw(this.locals.get(second), this)), rest);
+      if (!this.idx.locals.has(second)) return new Unknown(`local.${second} is not declared`, text);
+      return rem(this.guard(this.addr(`local.${second}`), () => evalRaw(this.idx.locals.get(second), this)), rest);
     }
     if (root === "module" && typeof second === "string") return rem(this.moduleOutput(second, rest[0], text), rest.slice(1));
     if (root === "data" && typeof second === "string" && typeof rest[0] === "string") {
@@ -202,7 +192,7 @@ class ModuleScope implements Scope {
   private variable(name: string): Value {
     const given = this.input(name);
     if (given !== undefined) return given;
-    const decl = this.variables.get(name);
+    const decl = this.idx.variables.get(name);
     if (!decl) return new Unknown(`var.${name} is not declared`, `var.${name}`);
     if ("default" in decl) return evalRaw(decl.default, this);
     const where = this.prefix ? ` and ${this.prefix} does not set it` : "";
@@ -210,7 +200,7 @@ class ModuleScope implements Scope {
   }
 
   private attribute(mode: "managed" | "data", type: string, name: string, rest: Array<string | number>, text: string): Value {
-    const decl = (mode === "data" ? this.data : this.resources).get(`${type}.${name}`);
+    const decl = (mode === "data" ? this.idx.data : this.idx.resources).get(`${type}.${name}`);
     const local = mode === "data" ? `data.${type}.${name}` : `${type}.${name}`;
     if (!decl) return new Unknown(`${local} is not declared in ${this.prefix || "the root module"}`, text);
     const address = this.addr(local);
@@ -239,14 +229,14 @@ class ModuleScope implements Scope {
   }
 
   private output(name: string, text: string): Value {
-    if (!this.outputs.has(name)) return new Unknown(`${this.prefix} has no output ${name}`, text);
-    return this.guard(`${this.prefix}.output.${name}`, () => evalRaw(this.outputs.get(name), this));
+    if (!this.idx.outputs.has(name)) return new Unknown(`${this.prefix} has no output ${name}`, text);
+    return this.guard(`${this.prefix}.output.${name}`, () => evalRaw(this.idx.outputs.get(name), this));
   }
 
   private child(name: string): ModuleScope | string {
     const cached = this.children.get(name);
     if (cached !== undefined) return cached;
-    const call = this.calls.get(name);
+    const call = this.idx.calls.get(name);
     let result: ModuleScope | string;
     if (!call) result = `module.${name} is not declared`;
     else {
@@ -262,15 +252,18 @@ class ModuleScope implements Scope {
     return result;
   }
 
-  /** Literal regions of this module's provider configurations; child modules inherit the root's. */
+  /** Literal regions of this module's provider configurations (evaluated once); child modules inherit the root's. */
   private providerRegions(): Map<string, string | undefined> {
     if (this.parentProviders) return this.parentProviders;
-    const out = new Map<string, string | undefined>();
-    for (const [key, body] of this.providers) {
-      const r = evalRaw(body.region, this);
-      out.set(key, typeof r === "string" ? r : undefined);
+    if (!this.regions) {
+      // Stored before it is filled: a region that refers to `data.aws_region` sees no region for its own provider (not literal), instead of recursing.
+      this.regions = new Map();
+      for (const [key, body] of this.idx.providers) {
+        const r = evalRaw(body.region, this);
+        this.regions.set(key, typeof r === "string" ? r : undefined);
+      }
     }
-    return out;
+    return this.regions;
   }
 
   private evalBody(body: Record<string, unknown>): { [k: string]: Value } {
@@ -283,7 +276,7 @@ class ModuleScope implements Scope {
   collect(out: TfResource[], depth: number): void {
     const regions = this.providerRegions();
     const defaultTags = this.defaultTags();
-    for (const [mode, map] of [["managed", this.resources], ["data", this.data]] as const) {
+    for (const [mode, map] of [["managed", this.idx.resources], ["data", this.idx.data]] as const) {
       for (const [key, decl] of map) {
         const [type, name] = key.split(".");
         const local = mode === "data" ? `data.${key}` : key;
@@ -314,17 +307,13 @@ class ModuleScope implements Scope {
       }
     }
     if (depth > 20) return;
-    for (const name of this.calls.keys()) {
+    for (const name of this.idx.calls.keys()) {
       const child = this.child(name);
       if (typeof child !== "string") child.collect(out, depth + 1);
     }
   }
 
-  /**
-   * Whether a resource block creates any instance: false for `count = 0` or an empty
-   * `for_each` (after evaluating variables, locals and conditionals), true when it
-   * does, and a reason naming what it depends on when the code cannot tell.
-   */
+  /** Run `f` with `inst` as the instance bindings of the block being evaluated. */
   private withInstance<T>(inst: Instance | undefined, f: () => T): T {
     const saved = this.instance;
     this.instance = inst;
@@ -347,6 +336,11 @@ class ModuleScope implements Scope {
     return undefined;
   }
 
+  /**
+   * Whether a resource block creates any instance: false for `count = 0` or an empty
+   * `for_each` (after evaluating variables, locals and conditionals), true when it
+   * does, and a reason naming what it depends on when the code cannot tell.
+   */
   private existence(body: Record<string, unknown>, address: string): boolean | string {
     for (const meta of ["count", "for_each"] as const) {
       if (!(meta in body) || body[meta] === null) continue;
@@ -385,11 +379,11 @@ class ModuleScope implements Scope {
     let tainted = false;
     const scope: Scope = {
       traverse: (segs, text) => {
-        if (segs[0] === "local" && typeof segs[1] === "string" && this.locals.has(segs[1])) {
+        if (segs[0] === "local" && typeof segs[1] === "string" && this.idx.locals.has(segs[1])) {
           const key = `literal:local.${segs[1]}`;
           if (this.active.has(key)) return new Unknown("cycle", text);
           this.active.add(key);
-          try { return evalRaw(this.locals.get(segs[1]), scope); } finally { this.active.delete(key); }
+          try { return evalRaw(this.idx.locals.get(segs[1]), scope); } finally { this.active.delete(key); }
         }
         tainted = true;
         return new Unknown(`'${text}' is not a literal`, text);
@@ -405,7 +399,7 @@ class ModuleScope implements Scope {
   /** The root provider's `default_tags`, which Terraform applies to every resource, modules included. */
   private defaultTags(): { [k: string]: Value } | undefined {
     if (this.prefix !== "") return this.inheritedTags;
-    const root = this.prefix === "" ? this.providers.get("aws") : undefined;
+    const root = this.idx.providers.get("aws");
     const dt = root ? single(root.default_tags) : undefined;
     if (!dt) return undefined;
     const tags = evalRaw(dt.tags, this);

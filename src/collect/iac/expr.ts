@@ -292,7 +292,6 @@ class Parser {
   }
 
   private traversal(): Value {
-    const start = this.i;
     const segs: Array<string | number> = [(this.peek() as { v: string }).v];
     this.i++;
     while (this.at("op", ".") || this.at("op", "[")) {
@@ -302,8 +301,7 @@ class Parser {
       if (seg === undefined) return this.fail(`index in '${this.src.trim()}' is not known from the code`);
       segs.push(seg);
     }
-    const text = this.toks.slice(start, this.i).length ? traversalText(segs) : String(segs[0]);
-    return this.scope.traverse(segs, text);
+    return this.scope.traverse(segs, traversalText(segs));
   }
 
   private call(name: string): Value {

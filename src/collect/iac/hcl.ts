@@ -5,7 +5,7 @@
  * reaches is read as a root of its own (its resource ids prefixed by its relative path).
  */
 import { type Dirent, readdirSync, statSync } from "node:fs";
-import { join, normalize, relative, resolve, sep } from "node:path";
+import { join, normalize, relative, sep } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { UserError } from "../../util/errors";
 import { lineColumnAt, readTextFile } from "../../util/fs";
@@ -166,9 +166,4 @@ export async function readHclDir(root: string, opts: HclOptions = {}): Promise<T
     resources.push(...evaluateConfig(moduleSource(dir), { idPrefix: prefix, rootVars: vars, loadModule, locate: locateHcl }));
   }
   return { kind: "hcl", input: root, resources };
-}
-
-/** True when `path` is a directory directly or recursively holding `.tf` files. */
-export function isHclDir(path: string): boolean {
-  return tfDirectories(resolve(path)).size > 0;
 }

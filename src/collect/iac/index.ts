@@ -40,11 +40,7 @@ export interface IacResult {
   kinds: IacKind[];
 }
 
-/** Decide the kind of an input path from its documented shape, or say why it is none. */
-export function detectKind(path: string): IacKind {
-  return detect(path).kind;
-}
-
+/** Decide the kind of an input path from its documented shape (with the plan JSON already parsed), or say why it is none. */
 function detect(path: string): { kind: IacKind; json?: unknown } {
   let st;
   try { st = statSync(path); } catch { throw new UserError("no such file or directory", { file: path }); }

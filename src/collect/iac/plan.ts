@@ -7,8 +7,6 @@
  * numbers: sources name the plan file and the address.
  */
 import { UserError } from "../../util/errors";
-import { readTextFile } from "../../util/fs";
-import { parseLargeJson } from "./json";
 import { type Value, Ref, Unknown } from "./expr";
 import type { TfModel, TfResource } from "./model";
 import { LITERAL_ATTRS } from "./config";
@@ -60,13 +58,6 @@ function modulePrefix(address: string): string {
     out.push(`module.${parts[i + 1]}`);
   }
   return out.join(".");
-}
-
-/** Read and normalise a plan file. */
-export function readPlanFile(path: string): TfModel {
-  const text = readTextFile(path);
-  const plan = parseLargeJson(text, path);
-  return readPlanJson(plan, path);
 }
 
 /** Turn a parsed plan into resources; `file` names the plan in sources and errors. */
@@ -123,6 +114,8 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
     }
     const mode = r.mode === "data" ? "data" : "managed";
     const providerKey = conf?.provider_config_key ?? "aws";
+    // `module.x:aws.west` in a module's configuration names the root's `aws.west`.
+    const provider = providerKey.replace(/^.*:/, "");
     const resource: TfResource = {
       id: r.address,
       address: r.address,
@@ -133,11 +126,11 @@ export function readPlanJson(plan: unknown, file: string): TfModel {
       attrs,
       source: { kind: "iac", file, address: r.address, module },
       attrLines: {},
-      region: providers.size === 0 ? undefined : providers.get(providerKey) ?? providers.get(providerKey.replace(/^.*:/, "")),
+      region: providers.size === 0 ? undefined : providers.get(providerKey) ?? providers.get(provider),
       scope: module,
     };
     if (Object.keys(literal).length) resource.literal = literal;
-    providerOf.set(resource, providerKey.replace(/^.*:/, ""));
+    providerOf.set(resource, provider);
     out.push(resource);
   };
 
