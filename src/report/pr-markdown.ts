@@ -5,6 +5,7 @@
  * truncating the lists with a note.
  */
 import type { Finding, FindingsFile, Severity } from "../findings/types";
+import { escapeMarkdown } from "./escape";
 
 /** GitHub refuses comments longer than 65,536 characters; leave room for the note. */
 export const MAX_COMMENT_CHARS = 65_000;
@@ -20,8 +21,16 @@ export interface PrMarkdownOptions {
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const ICON: Record<Severity, string> = { critical: "🟣", high: "🔴", medium: "🟠", low: "🔵", info: "⚪" };
 
-function esc(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+/** Text outside code spans: the shared Markdown escaping (which also keeps `@team` from mentioning anyone). */
+const esc = escapeMarkdown;
+
+/** A code span: backslashes are literal inside one, so nothing is escaped; the fence outruns any backticks in the text. */
+function code(s: string): string {
+  const text = s.replace(/[\r\n]+/g, " ");
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 function fileOf(f: Finding, opts: PrMarkdownOptions): string {
@@ -41,7 +50,7 @@ function line(f: Finding, opts: PrMarkdownOptions): string {
   const status = f.status === "suppressed" ? f.suppressedStatus : f.status;
   const tag = status === "unknown" ? "❔ unknown" : `${ICON[f.severity]} ${f.severity}`;
   const why = status === "unknown" && f.reason && !f.message.includes(f.reason) ? ` — ${esc(f.reason)}` : "";
-  return `- ${tag} **${esc(f.ruleId)}** \`${esc(f.resourceId)}\` ${location(f, opts)}: ${esc(f.message)}${why}`;
+  return `- ${tag} **${esc(f.ruleId)}** ${code(f.resourceId)} ${location(f, opts)}: ${esc(f.message)}${why}`;
 }
 
 function bySeverity(a: Finding, b: Finding): number {
@@ -93,10 +102,10 @@ export function toPrMarkdown(file: FindingsFile, opts: PrMarkdownOptions = {}): 
   ];
   if (withBaseline) {
     sections.push([`### Already on the base branch (${unchanged.length})`, grouped(unchanged.sort(bySeverity), opts)]);
-    sections.push([`### Fixed by this pull request (${fixed.length})`, fixed.sort(bySeverity).map((f) => `- ✅ **${esc(f.ruleId)}** \`${esc(f.resourceId)}\``)]);
+    sections.push([`### Fixed by this pull request (${fixed.length})`, fixed.sort(bySeverity).map((f) => `- ✅ **${esc(f.ruleId)}** ${code(f.resourceId)}`)]);
   }
   if (suppressed.length) {
-    sections.push([`### Suppressed (${suppressed.length})`, suppressed.sort(bySeverity).map((f) => `- **${esc(f.ruleId)}** \`${esc(f.resourceId)}\`: ${esc(f.suppression?.reason ?? "")} (owner ${esc(f.suppression?.owner ?? "?")}, expires ${f.suppression?.expires ?? "?"})`)]);
+    sections.push([`### Suppressed (${suppressed.length})`, suppressed.sort(bySeverity).map((f) => `- **${esc(f.ruleId)}** ${code(f.resourceId)}: ${esc(f.suppression?.reason ?? "")} (owner ${esc(f.suppression?.owner ?? "?")}, expires ${f.suppression?.expires ?? "?"})`)]);
   }
   const out: string[] = [...head];
   let size = out.join("\n").length;

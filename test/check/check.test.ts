@@ -107,7 +107,7 @@ describe("sm-audit check", () => {
     const [fresh, rest] = r.out.split("### Already on the base branch");
     expect(fresh).toContain("secret-recovery-window-safe");
     expect(fresh).toContain("infra/main.tf:7");
-    expect(rest).toContain("aws\\_secretsmanager\\_secret.old");
+    expect(rest).toContain("`aws_secretsmanager_secret.old`"); // a code span shows the address as written
     expect(git("worktree", "list").trim().split("\n")).toHaveLength(1); // the temporary worktree is gone
     // With only the old findings, the check passes.
     git("checkout", "-q", "--", ".");
