@@ -13,7 +13,7 @@ import { loadRules } from "../policy/loader";
 import type { RuleSet, Config } from "../policy/types";
 import { writeManifest } from "../report/bundle";
 import { type RowSelection, resolveRows } from "../report/csv";
-import { COMPLIANCE_FORMATS, type ComplianceFormat, isIacSnapshot, writeComplianceReports } from "../report/index";
+import { COMPLIANCE_FORMATS, type ComplianceFormat, isIacSnapshot, isIacSource, writeComplianceReports } from "../report/index";
 import { configFor, evaluateSnapshot, frameworkIds, readReportInput } from "../report/inputs";
 import { buildTrend, historyFiles, renderTrendHtml, renderTrendMarkdown, trendPoint, type TrendModel } from "../report/trend";
 import { EXIT, UserError } from "../util/errors";
@@ -74,7 +74,7 @@ export const run: Command = async (argv, io) => {
     }
   }
   const scoped = scope(findings, fwIds);
-  const iac = snapshot ? isIacSnapshot(snapshot) : ["terraform-plan", "hcl", "cdktf"].includes(findings.snapshot?.source?.kind ?? "");
+  const iac = snapshot ? isIacSnapshot(snapshot) : isIacSource(findings.snapshot?.source?.kind);
   const formats: ComplianceFormat[] = flags.format.length ? (flags.format as ComplianceFormat[]) : ["html", "md", "json", "csv", "junit", ...(iac ? ["sarif" as const] : [])];
 
   const trend = flags.history ? historyTrend(at(flags.history), findings, rules, config, fwIds) : undefined;

@@ -2,8 +2,6 @@
  * The evaluator: analyze the snapshot once, run every rule over every view of its
  * resource kind, and assemble the findings file (summary, gaps, suppressions, baseline).
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { AnalyzedSnapshot, ResourceView } from "../analyze/facts";
 import { analyzeSnapshot } from "../analyze/index";
 import { applyBaseline } from "../findings/baseline";
@@ -11,6 +9,7 @@ import { applySuppressions, type Suppressions } from "../findings/suppressions";
 import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type Finding, type FindingsFile, type FindingsSummary, type Status } from "../findings/types";
 import type { Snapshot, Source } from "../inventory/types";
 import { UserError, UserErrors } from "../util/errors";
+import { sha256File } from "../util/hash";
 import { TOOL } from "../version";
 import { compileCondition, runCondition, T, U, type Compiled, type CompileProblem, type EvalCtx } from "./condition";
 import { effectiveParams } from "./config";
@@ -114,7 +113,7 @@ export function evaluateAnalyzed(snapshot: Snapshot, analyzed: AnalyzedSnapshot,
 
 function snapshotFileInfo(file: string | undefined): { file?: string; sha256?: string } {
   if (!file) return {};
-  return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
+  return { file, sha256: sha256File(file) };
 }
 
 const SOURCE_NAMES: Record<string, string> = { live: "live AWS data", iac: "infrastructure code" };

@@ -3,12 +3,12 @@
  * manifest.json with the SHA-256 of every file, the tool version, the rules digest and the
  * time. `verifyBundle` recomputes every hash and names each file that differs.
  */
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { UserError } from "../util/errors";
 import { readJsonFile, writeJsonAtomic } from "../util/fs";
 import { TOOL } from "../version";
+import { sha256File } from "../util/hash";
 
 /** Name of the manifest inside a bundle. */
 export const MANIFEST = "manifest.json";
@@ -31,22 +31,6 @@ export interface BundleManifest {
   files: ManifestEntry[];
 }
 
-/** SHA-256 of a file, read in 1 MiB chunks (bundles hold files of hundreds of MB). */
-export function sha256File(path: string): string {
-  const hash = createHash("sha256");
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest("hex");
-}
 
 /** Every regular file under `dir`, relative, `/`-separated, sorted. */
 export function listFiles(dir: string): string[] {

@@ -151,7 +151,12 @@ export interface DefaultReportInputs {
 
 /** True when the snapshot came from infrastructure code (SARIF with file:line is useful then). */
 export function isIacSnapshot(s: Snapshot): boolean {
-  return s.source.kind === "terraform-plan" || s.source.kind === "hcl" || s.source.kind === "cdktf";
+  return isIacSource(s.source.kind);
+}
+
+/** True for the source kinds read from infrastructure code. */
+export function isIacSource(kind: string | undefined): boolean {
+  return kind === "terraform-plan" || kind === "hcl" || kind === "cdktf";
 }
 
 /**

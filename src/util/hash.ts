@@ -1,4 +1,6 @@
-/** A small, stable string hash shared by sharding and the simulator's deterministic data. */
+/** Hashes shared across stages: a small stable string hash (sharding, simulator data) and file digests. */
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
 
 /** 32-bit FNV-1a of `text` mixed with `seed`, with murmur3's fmix32 so that close inputs give unrelated outputs; stable across platforms and Node versions. */
 export function hash32(text: string, seed = 0): number {
@@ -13,4 +15,21 @@ export function hash32(text: string, seed = 0): number {
   h = Math.imul(h, 0xc2b2ae35) >>> 0;
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** SHA-256 of a file, read in 1 MiB chunks (bundles hold files of hundreds of MB). */
+export function sha256File(path: string): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }
