@@ -6,6 +6,7 @@
  * Gaps and failures together: exit 1 wins (the failures are certain), and a line says
  * that the result is also incomplete. Exit 3 only when nothing fails at or above the level.
  */
+import { findingsOf } from "../findings/rows";
 import { resolve } from "node:path";
 import { readFindings, serializeFindings, writeFindings } from "../findings/io";
 import { renderTable } from "../findings/render";
@@ -43,8 +44,8 @@ export function countBlocking(file: FindingsFile, failOn: Severity | "none"): nu
   const max = SEVERITIES.indexOf(failOn);
   const withBaseline = file.fixed !== undefined;
   let n = 0;
-  for (const f of file.findings) {
-    if (f.status === "fail" && SEVERITIES.indexOf(f.severity) <= max && (!withBaseline || f.baseline === "new")) n++;
+  for (const f of findingsOf(file, ["fail"])) {
+    if (SEVERITIES.indexOf(f.severity) <= max && (!withBaseline || f.baseline === "new")) n++;
   }
   return n;
 }

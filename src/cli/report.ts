@@ -3,6 +3,7 @@
  * Markdown, JSON, CSV, JUnit, SARIF), optionally with a trend over earlier runs and as an
  * evidence bundle with a SHA-256 manifest. A snapshot is evaluated first.
  */
+import { countByStatus, findingCount } from "../findings/rows";
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFindings } from "../findings/io";
@@ -105,11 +106,11 @@ export const run: Command = async (argv, io) => {
     io.err(`bundle: ${m.files.length} files hashed into ${join(dir, "manifest.json")}${snapshot ? "" : " (no snapshot: pass --snapshot to include it)"}`);
   }
   for (const p of written) io.out(p);
-  if (resolveRows(rowsFlag as RowSelection | "auto", scoped.findings.length) === "issues" && rowsFlag === "auto") {
-    io.err(`report: ${scoped.findings.length} findings exceed a spreadsheet's rows: findings.csv and junit.xml list the failing, unknown and suppressed ones (--rows all for every finding)`);
+  if (resolveRows(rowsFlag as RowSelection | "auto", findingCount(scoped)) === "issues" && rowsFlag === "auto") {
+    io.err(`report: ${findingCount(scoped)} findings exceed a spreadsheet's rows: findings.csv and junit.xml list the failing, unknown and suppressed ones (--rows all for every finding)`);
   }
-  const s = scoped.findings.reduce((acc, f) => { acc[f.status]++; return acc; }, { pass: 0, fail: 0, unknown: 0, suppressed: 0, not_applicable: 0 } as Record<string, number>);
-  io.err(`report: ${scoped.findings.length} findings (${s.fail} fail, ${s.unknown} unknown, ${s.pass} pass, ${s.suppressed} suppressed, ${s.not_applicable} n/a)${findings.coverageGaps.length ? `; ${findings.coverageGaps.length} coverage gap(s): incomplete` : ""}`);
+  const s = countByStatus(scoped);
+  io.err(`report: ${findingCount(scoped)} findings (${s.fail} fail, ${s.unknown} unknown, ${s.pass} pass, ${s.suppressed} suppressed, ${s.not_applicable} n/a)${findings.coverageGaps.length ? `; ${findings.coverageGaps.length} coverage gap(s): incomplete` : ""}`);
   return EXIT.OK;
 };
 

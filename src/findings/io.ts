@@ -1,4 +1,5 @@
 /** Reading and writing findings files; large files are written in chunks, atomically. */
+import { findingsOf } from "./rows";
 import { AtomicStreamWriter } from "../util/atomic-stream";
 import { UserError } from "../util/errors";
 import { readJsonFile } from "../util/fs";
@@ -32,12 +33,16 @@ export function serializeFindings(f: FindingsFile, sink: (chunk: string) => void
     buf += s;
     if (buf.length > 1 << 20) { sink(buf); buf = ""; }
   };
-  const { findings, fixed, ...head } = f;
+  // The head without the findings: a columnar file's findings are made one at a time below.
+  const head: Partial<FindingsFile> = {};
+  for (const k of Object.keys(f) as Array<keyof FindingsFile>) if (k !== "findings" && k !== "fixed") Object.assign(head, { [k]: f[k] });
   const headText = JSON.stringify(head, null, 2);
   put(headText.slice(0, -2));
   put(',\n  "findings": [');
-  findings.forEach((x, i) => put(`${i ? "," : ""}\n    ${JSON.stringify(x)}`));
-  put(findings.length ? "\n  ]" : "]");
+  let i = 0;
+  for (const x of findingsOf(f)) put(`${i++ ? "," : ""}\n    ${JSON.stringify(x)}`);
+  put(i ? "\n  ]" : "]");
+  const fixed = f.fixed;
   if (fixed) {
     put(',\n  "fixed": [');
     fixed.forEach((x, i) => put(`${i ? "," : ""}\n    ${JSON.stringify(x)}`));

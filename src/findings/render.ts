@@ -1,4 +1,5 @@
 /** The console table: coverage gaps first, then failing findings by severity, then counts. */
+import { findingsOf } from "./rows";
 import { SEVERITIES, type Finding, type FindingsFile, type Severity } from "./types";
 
 export interface TableOptions {
@@ -23,14 +24,14 @@ export function renderTable(file: FindingsFile, opts: TableOptions): string {
     more(lines, file.coverageGaps.length, limit);
     lines.push("");
   }
-  const failing = file.findings.filter((f) => f.status === "fail").sort(bySeverity);
+  const failing = [...findingsOf(file, ["fail"])].sort(bySeverity);
   if (failing.length) {
     lines.push(c("1", "Failing"));
     for (const f of failing.slice(0, limit)) lines.push(row(f, c));
     more(lines, failing.length, limit);
     lines.push("");
   }
-  const unknown = file.findings.filter((f) => f.status === "unknown").sort(bySeverity);
+  const unknown = [...findingsOf(file, ["unknown"])].sort(bySeverity);
   if (unknown.length) {
     lines.push(c("1", "Unknown (not a pass: a value the rule needs could not be read)"));
     // Most unknown messages already name their reason; add it only where the message does not.
@@ -50,7 +51,7 @@ export function renderTable(file: FindingsFile, opts: TableOptions): string {
       `${s.byStatus.unknown} unknown, ${s.byStatus.suppressed} suppressed, ${s.byStatus.not_applicable} not applicable`,
   );
   if (file.fixed?.length) lines.push(`${file.fixed.length} finding(s) fixed since the baseline`);
-  const newCount = file.findings.filter((f) => f.status === "fail" && f.baseline === "new").length;
+  const newCount = failing.filter((f) => f.baseline === "new").length;
   if (file.fixed !== undefined) lines.push(`${newCount} new failing finding(s) against the baseline`);
   return lines.join("\n");
 }

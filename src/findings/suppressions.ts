@@ -6,6 +6,7 @@ import { compileGlob, type GlobMatcher } from "../policy/patterns";
 import type { RuleSet } from "../policy/types";
 import { UserError, UserErrors } from "../util/errors";
 import { parseYamlFile } from "../util/yaml";
+import { arrayRows, type FindingRows } from "./rows";
 import type { ExpiredSuppression, Finding, SuppressionRef } from "./types";
 
 export interface SuppressionEntry extends SuppressionRef {
@@ -78,8 +79,9 @@ export function checkSuppressionRules(s: Suppressions, rules: RuleSet): void {
  * Mark failing and unknown findings matched by an active entry as suppressed; return
  * the expired entries with how many findings each would have matched.
  */
-export function applySuppressions(findings: Finding[], s: Suppressions, rules: RuleSet, now: number = Date.now()): ExpiredSuppression[] {
+export function applySuppressions(findings: Finding[] | FindingRows, s: Suppressions, rules: RuleSet, now: number = Date.now()): ExpiredSuppression[] {
   checkSuppressionRules(s, rules);
+  const rows = Array.isArray(findings) ? arrayRows(findings) : findings;
   const byRule = new Map<string, SuppressionEntry[]>();
   for (const e of s.entries) {
     const same = byRule.get(e.rule);
@@ -88,20 +90,21 @@ export function applySuppressions(findings: Finding[], s: Suppressions, rules: R
   }
   const expiredCount = new Map<SuppressionEntry, number>();
   for (const e of s.entries) if (e.expiresMs < now) expiredCount.set(e, 0);
-  for (const f of findings) {
-    if (f.status !== "fail" && f.status !== "unknown") continue;
-    const entries = byRule.get(f.ruleId);
-    if (!entries) continue;
-    let active: SuppressionEntry | undefined;
-    for (const e of entries) {
-      if (!e.match(f.resourceId) && !(f.resourceName !== undefined && e.match(f.resourceName))) continue;
-      if (e.expiresMs < now) expiredCount.set(e, (expiredCount.get(e) ?? 0) + 1);
-      else active ??= e;
-    }
-    if (active) {
-      f.suppressedStatus = f.status;
-      f.status = "suppressed";
-      f.suppression = { rule: active.rule, resource: active.resource, reason: active.reason, owner: active.owner, expires: active.expires, at: active.at };
+  if (byRule.size) {
+    for (let i = 0; i < rows.length; i++) {
+      const status = rows.status(i);
+      if (status !== "fail" && status !== "unknown") continue;
+      const entries = byRule.get(rows.ruleId(i));
+      if (!entries) continue;
+      const resourceId = rows.resourceId(i);
+      const resourceName = rows.resourceName(i);
+      let active: SuppressionEntry | undefined;
+      for (const e of entries) {
+        if (!e.match(resourceId) && !(resourceName !== undefined && e.match(resourceName))) continue;
+        if (e.expiresMs < now) expiredCount.set(e, (expiredCount.get(e) ?? 0) + 1);
+        else active ??= e;
+      }
+      if (active) rows.suppress(i, { rule: active.rule, resource: active.resource, reason: active.reason, owner: active.owner, expires: active.expires, at: active.at });
     }
   }
   return [...expiredCount].map(([e, matched]) => ({ rule: e.rule, resource: e.resource, reason: e.reason, owner: e.owner, expires: e.expires, at: e.at, matched }));

@@ -29,10 +29,23 @@ export interface EvalCtx {
   unknown?: string;
   /** Shared evidence objects for common primitive values (see `record`). */
   intern?: Map<string, Map<unknown, Evidence>>;
+  /** The same for short lists of plain values, keyed by path and then by their JSON. */
+  internLists?: Map<string, Map<unknown, Evidence>>;
   /** The shared evidence objects, so that whole evidence lists made of them can be shared too. */
   shared?: WeakSet<Evidence>;
   /** Reused root scope (one object per run, not per evaluation). */
   rootScope?: Scope;
+  /** When set, every read is recorded here (see policy/memo.ts). */
+  trace?: ReadTrace;
+}
+
+/** The reads of one evaluation, in order: what the memo of decisions is keyed by. */
+export interface ReadTrace {
+  reads: Accessor[];
+  /** The value read (undefined when unknown). */
+  values: unknown[];
+  /** The unknown reason, when the read hit an unknown. */
+  unknowns: Array<string | undefined>;
 }
 
 interface Scope {
@@ -121,7 +134,8 @@ export function validPath(path: string): boolean {
   return /^(\$|\.|(\$\.)?[^.\s{}]+(\.[^.\s{}]+)*)$/.test(path);
 }
 
-interface Accessor {
+/** A compiled path. */
+export interface Accessor {
   /** Path as written. */
   text: string;
   /** Relative to the root view rather than the current element. */
@@ -144,7 +158,7 @@ function accessor(path: string): Accessor {
 }
 
 /** Marks a read whose path (or a prefix) is recorded unknown; the reason is left in `ctx.unknown`. */
-const UNKNOWN = Symbol("unknown");
+export const UNKNOWN = Symbol("unknown");
 
 /** The evidence path of a read: precomputed at the root, prefixed inside `some`/`every`. */
 function evPathOf(acc: Accessor, scope: Scope): string {
@@ -154,8 +168,22 @@ function evPathOf(acc: Accessor, scope: Scope): string {
 
 /** Read a path: UNKNOWN when it (or a prefix) is recorded unknown, else the value (maybe undefined). */
 function read(acc: Accessor, scope: Scope, ctx: EvalCtx): unknown {
-  const fromRoot = acc.fromRoot;
-  const unknowns = fromRoot ? ctx.rootUnknowns : scope.unknowns;
+  const v = readAt(acc, acc.fromRoot ? ctx.root : scope.obj, acc.fromRoot ? ctx.rootUnknowns : scope.unknowns, ctx);
+  const trace = ctx.trace;
+  // Reads inside a `some`/`every` element see only the list read at the root, which is traced.
+  if (trace !== undefined && (acc.fromRoot || scope.prefix === "")) {
+    trace.reads.push(acc);
+    trace.values.push(v === UNKNOWN ? undefined : v);
+    trace.unknowns.push(v === UNKNOWN ? ctx.unknown : undefined);
+  }
+  return v;
+}
+
+/**
+ * Read `acc` in `obj` whose unknowns are `unknowns`: UNKNOWN (with the reason left in
+ * `ctx.unknown`) when the path or a prefix is recorded unknown, else the value.
+ */
+export function readAt(acc: Accessor, obj: unknown, unknowns: Record<string, string> | undefined, ctx: { unknown?: string }): unknown {
   if (unknowns !== undefined) {
     const prefixes = acc.prefixes;
     for (let i = 0; i < prefixes.length; i++) {
@@ -168,7 +196,7 @@ function read(acc: Accessor, scope: Scope, ctx: EvalCtx): unknown {
       }
     }
   }
-  let v: unknown = fromRoot ? ctx.root : scope.obj;
+  let v: unknown = obj;
   const segs = acc.segs;
   for (let i = 0; i < segs.length; i++) {
     if (v === null || v === undefined) return undefined;
@@ -205,11 +233,25 @@ function pushOnce(ctx: EvalCtx, e: Evidence): void {
  * run small. They are treated as read-only; `attachSources` copies before it adds a source.
  */
 function makeEvidence(ctx: EvalCtx, path: string, value: unknown, unknown?: string): Evidence {
-  const key = unknown !== undefined ? `?${unknown}` : value;
-  const internable = ctx.intern !== undefined && (unknown !== undefined ? unknown.length < 200 : value === null || typeof value === "boolean" || (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 100_000) || (typeof value === "string" && value.length <= 64));
-  if (!internable) return unknown !== undefined ? { path, unknown } : { path, value: redact(path, value) };
-  let byValue = ctx.intern!.get(path);
-  if (!byValue) ctx.intern!.set(path, (byValue = new Map()));
+  const intern = ctx.intern;
+  if (intern === undefined) return unknown !== undefined ? { path, unknown } : { path, value: redact(path, value) };
+  let key: unknown;
+  let tables = intern;
+  if (unknown !== undefined) {
+    if (unknown.length >= 200) return { path, unknown };
+    key = `?${unknown}`;
+  } else if (value === null || value === undefined || typeof value === "boolean" || typeof value === "number" || (typeof value === "string" && value.length <= 256)) {
+    key = value;
+  } else if (Array.isArray(value) && value.length <= 8 && value.every(isSmallPrimitive)) {
+    // Short lists of plain values (tag keys, empty grant lists) repeat across thousands of
+    // resources: keyed by their JSON in a table of their own.
+    key = JSON.stringify(value);
+    tables = ctx.internLists ??= new Map();
+  } else {
+    return { path, value: redact(path, value) };
+  }
+  let byValue = tables.get(path);
+  if (!byValue) tables.set(path, (byValue = new Map()));
   let e = byValue.get(key);
   if (!e) {
     e = unknown !== undefined ? { path, unknown } : { path, value: redact(path, value) };
@@ -220,6 +262,10 @@ function makeEvidence(ctx: EvalCtx, path: string, value: unknown, unknown?: stri
     }
   }
   return e;
+}
+
+function isSmallPrimitive(v: unknown): boolean {
+  return v === null || typeof v === "boolean" || typeof v === "number" || (typeof v === "string" && v.length <= 256);
 }
 
 /** Literal values found in code are shown only as their fingerprint. */

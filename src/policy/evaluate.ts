@@ -6,15 +6,18 @@ import type { AnalyzedSnapshot, ResourceView } from "../analyze/facts";
 import { analyzeSnapshot } from "../analyze/index";
 import { applyBaseline } from "../findings/baseline";
 import { applySuppressions, type Suppressions } from "../findings/suppressions";
-import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type Finding, type FindingsFile, type FindingsSummary, type Status } from "../findings/types";
+import { attachRows } from "../findings/rows";
+import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type FindingsFile, type FindingsSummary, type Status } from "../findings/types";
 import type { Snapshot, Source } from "../inventory/types";
 import { UserError, UserErrors } from "../util/errors";
 import { sha256File } from "../util/hash";
 import { TOOL } from "../version";
-import { compileCondition, runCondition, T, U, type Compiled, type CompileProblem, type EvalCtx } from "./condition";
+import { compileCondition, runCondition, T, U, type Compiled, type CompileProblem, type EvalCtx, type ReadTrace } from "./condition";
 import { effectiveParams } from "./config";
 import { display, formatPath } from "./loader";
 import { compileMessage, fillTitle, type MessageFn } from "./messages";
+import { DecisionMemo, newTrace, resetTrace } from "./memo";
+import { FindingTable, STATUS_CODES, type Outcome } from "./table";
 import type { Config, LoadedRule, Params, RuleSet } from "./types";
 
 export interface EvaluateOptions {
@@ -28,6 +31,11 @@ export interface EvaluateOptions {
   snapshotFile?: string;
   /** Evaluate only these rule ids (the harness evaluates one rule at a time). */
   only?: string[];
+  /**
+   * Give a view the outcome of an earlier view that read the same values (default true;
+   * false runs every rule in full — the same findings, slower; tests compare the two).
+   */
+  memo?: boolean;
 }
 
 /** A rule ready to run: conditions and messages compiled with its effective params. */
@@ -87,12 +95,11 @@ export function evaluateAnalyzed(snapshot: Snapshot, analyzed: AnalyzedSnapshot,
   const compiled = selected.map((r) => compileRule(r, paramsByRule.get(r.def.id) ?? {}));
   const asOfMs = Date.parse(analyzed.asOf);
   if (Number.isNaN(asOfMs)) throw new UserError(`reference time '${analyzed.asOf}' is not an ISO date`, { field: "asOf" });
-  // One context per run: its scratch arrays are reused, and each finding keeps an exact-size copy.
+  // One context per run: its scratch arrays are reused, and each outcome keeps an exact-size copy.
   const ctx: EvalCtx = { root: {}, rootUnknowns: undefined, asOfMs, evidence: [], reasons: [], intern: new Map(), shared: new WeakSet() };
-  const lists: EvidenceTrie = new Map();
-  const findings = evaluateAll(compiled, analyzed, ctx, lists);
-  const expired = opts.suppressions ? applySuppressions(findings, opts.suppressions, opts.rules) : [];
-  const fixed = opts.baseline ? applyBaseline(findings, opts.baseline) : undefined;
+  const table = evaluateAll(compiled, analyzed, ctx, opts.memo ?? true);
+  const expired = opts.suppressions ? applySuppressions(table, opts.suppressions, opts.rules) : [];
+  const fixed = opts.baseline ? applyBaseline(table, opts.baseline) : undefined;
   const params: Record<string, Record<string, unknown>> = {};
   for (const cr of compiled) params[cr.rule.def.id] = cr.params;
   const file: FindingsFile = {
@@ -102,11 +109,12 @@ export function evaluateAnalyzed(snapshot: Snapshot, analyzed: AnalyzedSnapshot,
     snapshot: { generatedAt: snapshot.generatedAt, source: snapshot.source, ...snapshotFileInfo(opts.snapshotFile) },
     rulesDigest: opts.rules.digest,
     params,
-    summary: summarize(findings, compiled.length, countResources(analyzed, compiled)),
+    summary: summarizeTable(table, compiled, countResources(analyzed, compiled)),
     coverageGaps: snapshot.coverage.filter((c) => c.status !== "collected"),
     expiredSuppressions: expired,
-    findings,
+    findings: [],
   };
+  attachRows(file, table);
   if (fixed) file.fixed = fixed;
   return file;
 }
@@ -118,165 +126,116 @@ function snapshotFileInfo(file: string | undefined): { file?: string; sha256?: s
 
 const SOURCE_NAMES: Record<string, string> = { live: "live AWS data", iac: "infrastructure code" };
 
-/** Shared evidence lists, keyed by their (shared) elements in order. */
-type EvidenceTrie = Map<Evidence | typeof END, EvidenceTrie | Evidence[]>;
+/**
+ * Outcomes already made, keyed by their shared evidence objects in order; at the end of
+ * a path, the outcomes with that evidence (one per status and reason).
+ */
+type OutcomeTrie = Map<Evidence | typeof END, OutcomeTrie | Outcome[]>;
 const END = Symbol("end");
 
 /**
- * The finding's evidence list: a frozen shared list when every element is a shared
- * evidence object and no attribute has its own source (most live findings read the same
- * few values), else an exact-size copy of the scratch list.
+ * The outcome of a decision: a shared one when every evidence object is shared and no
+ * attribute has its own source (most live findings read the same few values), else a
+ * new one with an exact-size copy of the scratch evidence.
  */
-function evidenceList(ctx: EvalCtx, view: ResourceView, lists: EvidenceTrie | undefined): Evidence[] {
+function outcomeOf(ctx: EvalCtx, view: ResourceView, trie: OutcomeTrie, status: Outcome["status"], reason: string | undefined, fill: MessageFn): Outcome {
   const ev = ctx.evidence;
-  if (ev.length === 0) return [];
   const attrs = (view as { attributeSources?: Record<string, Source> }).attributeSources;
-  if (lists === undefined || attrs !== undefined || ctx.shared === undefined) return attachSources(ev.slice(), view);
-  let node = lists;
+  if (attrs !== undefined || ctx.shared === undefined) return { status, reason, evidence: attachSources(ev.slice(), view), fill };
+  let node = trie;
   for (let i = 0; i < ev.length; i++) {
-    let next = node.get(ev[i]) as EvidenceTrie | undefined;
+    let next = node.get(ev[i]) as OutcomeTrie | undefined;
     // Only shared evidence is ever in the trie: the membership check is needed on a miss only.
     if (!next) {
-      if (!ctx.shared.has(ev[i])) return ev.slice();
+      if (!ctx.shared.has(ev[i])) return { status, reason, evidence: ev.slice(), fill };
       node.set(ev[i], (next = new Map()));
     }
     node = next;
   }
-  let list = node.get(END) as Evidence[] | undefined;
-  if (!list) node.set(END, (list = Object.freeze(ev.slice()) as Evidence[]));
-  return list;
+  let list = node.get(END) as Outcome[] | undefined;
+  if (!list) node.set(END, (list = []));
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i];
+    if (o.status === status && o.reason === reason && o.fill === fill) return o;
+  }
+  const o: Outcome = { status, reason, evidence: Object.freeze(ev.slice()) as Evidence[], fill };
+  list.push(o);
+  return o;
 }
 
 /**
- * Every rule over every view, in rule order (all findings of the first rule, then the
- * next...). Rules of one resource kind are run view by view, so each view is read from
- * memory once for all its rules rather than once per rule; each finding is written to
- * its rule-ordered slot.
+ * Every rule over every view, into a table in rule order (all findings of the first
+ * rule, then the next...). Rules of one resource kind are run view by view, so each view
+ * is read from memory once for all its rules rather than once per rule.
  */
-function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: EvalCtx, lists: EvidenceTrie): Finding[] {
-  const offsets: number[] = [];
+function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: EvalCtx, memo: boolean): FindingTable {
+  const table = new FindingTable(compiled, compiled.map((cr) => analyzed.views[cr.rule.def.resource] as ResourceView[]));
   const rulesByKind = new Map<string, number[]>();
-  let total = 0;
   for (let i = 0; i < compiled.length; i++) {
     const kind = compiled[i].rule.def.resource;
-    offsets.push(total);
-    total += analyzed.views[kind].length;
     const same = rulesByKind.get(kind);
     if (same) same.push(i);
     else rulesByKind.set(kind, [i]);
   }
-  // Filled by push, not `new Array(total)`: a large preallocated array starts in slow (dictionary) mode.
-  const findings: Finding[] = [];
-  for (let i = 0; i < total; i++) findings.push(PENDING);
+  const tries = compiled.map((): OutcomeTrie => new Map());
+  const memos = compiled.map((): DecisionMemo | undefined => (memo ? new DecisionMemo() : undefined));
+  const trace = memo ? newTrace() : undefined;
   for (const [kind, ruleIdx] of rulesByKind) {
     const views = analyzed.views[kind as ResourceView["kind"]] as ResourceView[];
     for (let j = 0; j < views.length; j++) {
       const view = views[j];
-      for (let k = 0; k < ruleIdx.length; k++) findings[offsets[ruleIdx[k]] + j] = evaluateOne(compiled[ruleIdx[k]], view, ctx, lists);
+      // Most views have no unknowns: skipping the per-path lookups then is the common fast path.
+      ctx.rootUnknowns = hasKeys(view.unknowns) ? view.unknowns : undefined;
+      for (let k = 0; k < ruleIdx.length; k++) {
+        const r = ruleIdx[k];
+        table.set(table.slot(r, j), decide(compiled[r], view, ctx, tries[r], memos[r], trace));
+      }
     }
   }
-  return findings;
+  return table;
 }
-
-/** Placeholder of a slot not yet evaluated (never left in a result). */
-const PENDING = {} as Finding;
 
 /**
- * A finding as the evaluator builds it. Its `message` is an own enumerable accessor that
- * fills the rule's compiled template when read, rather than a stored string: a
- * 100,000-secret run has millions of findings and most messages (passes,
- * not-applicables) are never shown. Being own and enumerable, it is kept in field order
- * by JSON.stringify, spread copies, Object.keys and structuredClone like a plain field.
+ * One rule × one view: how it is decided. `ctx` is reused between calls (its arrays are
+ * scratch space) and its `rootUnknowns` must already be set for `view`. With a memo, a
+ * view that reads the values an earlier view read gets that view's outcome.
  */
-class EvaluatedFinding implements Finding {
-  declare id: string;
-  declare ruleId: string;
-  declare title: string;
-  declare severity: Finding["severity"];
-  declare resourceKind: Finding["resourceKind"];
-  declare resourceId: string;
-  declare resourceName: string | undefined;
-  declare accountId: string | undefined;
-  declare region: string | undefined;
-  declare status: Status;
-  declare message: string;
-  declare reason: string | undefined;
-  declare evidence: Evidence[];
-  declare source: Source;
-  declare controls: Record<string, string[]>;
-  declare tags: Record<string, string> | undefined;
-  declare suppressedStatus?: Finding["suppressedStatus"];
-  declare suppression?: Finding["suppression"];
-  declare baseline?: Finding["baseline"];
-  /** The view the template reads, and the template of the status the finding was decided with. */
-  #view: unknown;
-  #fill: MessageFn;
-
-  /** One descriptor (same getter and setter) for every finding, so all findings share one hidden class. */
-  static readonly #message: PropertyDescriptor = {
-    get(this: EvaluatedFinding): string {
-      return this.#fill(this.#view, this.reason);
-    },
-    set(this: EvaluatedFinding, text: string): void {
-      this.#fill = () => text;
-    },
-    enumerable: true,
-    configurable: true,
-  };
-
-  constructor(cr: CompiledRule, view: ResourceView, status: Status, reason: string | undefined, evidence: Evidence[], fill: MessageFn) {
-    this.#view = view;
-    this.#fill = fill;
-    // Assigned in the findings file's field order: JSON and Object.keys follow it.
-    const def = cr.rule.def;
-    this.id = cr.idPrefix + view.id;
-    this.ruleId = def.id;
-    this.title = cr.title;
-    this.severity = def.severity;
-    this.resourceKind = def.resource;
-    this.resourceId = view.id;
-    this.resourceName = resourceName(view);
-    this.accountId = view.accountId;
-    this.region = (view as { region?: string }).region;
-    this.status = status;
-    Object.defineProperty(this, "message", EvaluatedFinding.#message);
-    this.reason = reason;
-    this.evidence = evidence;
-    this.source = view.source;
-    this.controls = def.controls;
-    this.tags = (view as { tags?: Record<string, string> }).tags;
-  }
-}
-
-/** One rule × one view: the finding. `ctx` is reused between calls (its arrays are scratch space). */
-export function evaluateOne(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, lists?: EvidenceTrie): Finding {
+function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, trie: OutcomeTrie, memo?: DecisionMemo, trace?: ReadTrace): Outcome {
   ctx.root = view;
-  // Most views have no unknowns: skipping the per-path lookups then is the common fast path.
-  ctx.rootUnknowns = hasKeys(view.unknowns) ? view.unknowns : undefined;
-  ctx.evidence.length = 0;
-  ctx.reasons.length = 0;
-  let status: Status;
-  let reason: string | undefined;
   const sourceKind = view.source.kind;
   if (cr.sources !== undefined && !cr.sources.has(sourceKind)) {
-    status = "not_applicable";
-    reason = `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`;
-  } else {
-    const applies = cr.applies ? runCondition(cr.applies, view, ctx) : T;
-    if (applies === U) {
-      status = "unknown";
-      reason = joinReasons(ctx.reasons);
-    } else if (applies !== T) {
-      status = "not_applicable";
-      reason = "the rule does not apply to this resource";
-    } else {
-      const r = runCondition(cr.assert, view, ctx);
-      status = r === T ? "pass" : r === U ? "unknown" : "fail";
-      if (r === U) reason = joinReasons(ctx.reasons);
-    }
+    ctx.evidence.length = 0;
+    return outcomeOf(ctx, view, trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
   }
-  const fill = status === "not_applicable" ? cr.messages.not_applicable ?? cr.notApplicable : cr.messages[status as "pass" | "fail" | "unknown"]!;
-  return new EvaluatedFinding(cr, view, status, reason, evidenceList(ctx, view, lists), fill);
+  // Evidence with its own source (code locations) is per view: such views are not memoized.
+  const memoize = memo !== undefined && trace !== undefined && (view as { attributeSources?: unknown }).attributeSources === undefined;
+  if (memoize) {
+    const known = memo.lookup(ctx);
+    if (known !== undefined) return known;
+    resetTrace(trace);
+    ctx.trace = trace;
+  }
+  ctx.evidence.length = 0;
+  ctx.reasons.length = 0;
+  let status: Outcome["status"];
+  let reason: string | undefined;
+  const applies = cr.applies ? runCondition(cr.applies, view, ctx) : T;
+  if (applies === U) {
+    status = "unknown";
+    reason = joinReasons(ctx.reasons);
+  } else if (applies !== T) {
+    status = "not_applicable";
+    reason = "the rule does not apply to this resource";
+  } else {
+    const r = runCondition(cr.assert, view, ctx);
+    status = r === T ? "pass" : r === U ? "unknown" : "fail";
+    if (r === U) reason = joinReasons(ctx.reasons);
+  }
+  ctx.trace = undefined;
+  const fill = status === "not_applicable" ? cr.messages.not_applicable ?? cr.notApplicable : cr.messages[status]!;
+  const outcome = outcomeOf(ctx, view, trie, status, reason, fill);
+  if (memoize) memo.remember(trace, outcome);
+  return outcome;
 }
 
 function hasKeys(o: object | undefined): boolean {
@@ -288,15 +247,6 @@ function hasKeys(o: object | undefined): boolean {
 function joinReasons(reasons: string[]): string {
   if (reasons.length === 0) return "a value the rule needs is unknown";
   return reasons.length === 1 ? reasons[0] : [...new Set(reasons)].join("; ");
-}
-
-function resourceName(view: ResourceView): string | undefined {
-  switch (view.kind) {
-    case "secret": case "trail": return view.name;
-    case "vpc": return view.vpcId;
-    case "kmsKey": return view.aliases?.[0] ?? view.keyId;
-    case "account": return view.name ?? view.accountId;
-  }
 }
 
 /**
@@ -330,14 +280,12 @@ function countResources(analyzed: AnalyzedSnapshot, compiled: CompiledRule[]): n
   return n;
 }
 
-/** Counts per status, failing counts per severity, rules and resources (distinct ids unless given). */
-export function summarize(findings: Finding[], rules: number, resources?: number): FindingsSummary {
-  const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, not_applicable: 0, suppressed: 0 };
+/** The summary of a table: counts per status, failing counts per severity, rules and resources. */
+function summarizeTable(table: FindingTable, compiled: CompiledRule[], resources: number): FindingsSummary {
+  const codes = table.countCodes();
+  const byStatus = Object.fromEntries(STATUS_CODES.map((s, i) => [s, codes[i]])) as Record<Status, number>;
   const failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as FindingsSummary["failBySeverity"];
-  for (let i = 0; i < findings.length; i++) {
-    const f = findings[i];
-    byStatus[f.status]++;
-    if (f.status === "fail") failBySeverity[f.severity]++;
-  }
-  return { byStatus, failBySeverity, rules, resources: resources ?? new Set(findings.map((f) => f.resourceId)).size };
+  table.failsByRule().forEach((n, r) => (failBySeverity[compiled[r].rule.def.severity] += n));
+  return { byStatus, failBySeverity, rules: compiled.length, resources };
 }
+

@@ -5,6 +5,7 @@
  * one action; service-owned, replica, deleted and code-defined resources are skipped with
  * the reason; `manual` kinds become commands for a human, never code.
  */
+import { findingsOf } from "../findings/rows";
 import type { Finding, FindingsFile } from "../findings/types";
 import type { Secret, Snapshot } from "../inventory/types";
 import type { Pricing } from "../report/pricing";
@@ -75,7 +76,7 @@ export function planRemediation(findings: FindingsFile, snapshot: Snapshot, opts
   const groups: Groups = { rotation: new Map(), cmk: new Map(), keyRotation: [], policy: new Map(), endpoint: new Map(), trail: new Map() };
   const paramsOf = (ruleId: string): Record<string, unknown> => ({ ...(rules.get(ruleId)?.def.params ?? {}), ...(findings.params[ruleId] ?? {}) });
 
-  const failing = findings.findings.filter((f) => f.status === "fail").sort((a, b) => a.id.localeCompare(b.id));
+  const failing = [...findingsOf(findings, ["fail"])].sort((a, b) => a.id.localeCompare(b.id));
   for (const f of failing) {
     const rule = rules.get(f.ruleId);
     const base = { findingId: f.id, ruleId: f.ruleId, resourceId: f.resourceId, accountId: f.accountId, region: f.region };

@@ -4,6 +4,7 @@
  * coverage gaps and expired suppressions first, and account and severity breakdowns.
  * Built in one pass over the findings, so it scales with the findings, not rules × findings.
  */
+import { findingsOf } from "../findings/rows";
 import type { Evidence, ExpiredSuppression, Finding, FindingsFile, Severity, Status, SuppressionRef } from "../findings/types";
 import { SEVERITIES } from "../findings/types";
 import type { Coverage, Source } from "../inventory/types";
@@ -137,7 +138,7 @@ export function buildCompliance(file: FindingsFile, frameworks: Framework[] = []
   // object: remembering the last ones makes the per-finding work a few counter increments.
   let rule: (RuleSummary & { buckets: Finding[][]; merged?: Finding["controls"] }) | undefined;
   let a: AccountSummary | undefined;
-  for (const f of file.findings) {
+  for (const f of findingsOf(file)) {
     if (rule?.id !== f.ruleId) rule = rules.get(f.ruleId);
     if (!rule) {
       rule = {

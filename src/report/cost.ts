@@ -16,6 +16,7 @@
  * - caching: a client with cache TTL t makes at most 30·86400/t calls a month per secret, and
  *   each distinct principal is counted as one client.
  */
+import { findingsOf } from "../findings/rows";
 import type { AnalyzedSnapshot, SecretView } from "../analyze/facts";
 import { analyzeSnapshot } from "../analyze/index";
 import type { FindingsFile } from "../findings/types";
@@ -284,7 +285,7 @@ function unusedSet(findings: FindingsFile | undefined): Set<string> | undefined 
   // One pass, no intermediate arrays: the findings of a large estate number in the millions.
   let any = false;
   const out = new Set<string>();
-  for (const f of findings.findings) {
+  for (const f of findingsOf(findings)) {
     if (f.ruleId !== "secret-unused") continue;
     any = true;
     if (f.status === "fail" || (f.status === "suppressed" && f.suppressedStatus === "fail")) out.add(f.resourceId);

@@ -7,6 +7,7 @@
  * `title` and `controls` columns: they are the same on every row of a rule, are listed per rule
  * in compliance.json / .html, and would be a quarter of a file of hundreds of thousands of rows.
  */
+import { findingsOf } from "../findings/rows";
 import type { Finding, FindingsFile } from "../findings/types";
 import type { Source } from "../inventory/types";
 import { formatValue } from "./compliance";
@@ -75,7 +76,7 @@ export function writeFindingsCsv(path: string, file: FindingsFile, rows: RowSele
   const issuesOnly = rows === "issues";
   try {
     w.write((issuesOnly ? CSV_ISSUE_COLUMNS : CSV_COLUMNS).join(",") + "\r\n");
-    for (const f of file.findings) {
+    for (const f of findingsOf(file)) {
       if (issuesOnly && !isIssue(f)) continue;
       let cells = byRule.get(f.ruleId);
       if (!cells) byRule.set(f.ruleId, (cells = ruleCells(f, issuesOnly)));

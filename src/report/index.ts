@@ -2,6 +2,7 @@
  * Report writing entry points: the compliance formats, the cost formats, and the default
  * set that `scan`, `check` and `demo` write after evaluating.
  */
+import { findingCount } from "../findings/rows";
 import { join } from "node:path";
 import type { FindingsFile } from "../findings/types";
 import type { Snapshot } from "../inventory/types";
@@ -86,7 +87,7 @@ export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): 
     writeFileAtomic(path, s);
     return Buffer.byteLength(s, "utf8");
   };
-  const rows = resolveRows(o.rows, o.findings.findings.length);
+  const rows = resolveRows(o.rows, findingCount(o.findings));
   // The rule set's frameworks and rule metadata, else the shipped files (loaded once, only when needed), else none.
   let shipped: { rules: RuleSet | undefined } | undefined;
   const rules = (): RuleSet | undefined => o.rules ?? (shipped ??= { rules: shippedRules() }).rules;

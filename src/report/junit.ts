@@ -14,9 +14,10 @@
  * With rows = "issues" only fail / unknown / suppressed get a testcase each; the passing and
  * not-applicable resources of a rule are one summary testcase (passing, or skipped when all n/a).
  */
+import { rowsOf } from "../findings/rows";
 import type { Finding, FindingsFile } from "../findings/types";
 import { formatSource, formatValue } from "./compliance";
-import { type RowSelection, isIssue } from "./csv";
+import type { RowSelection } from "./csv";
 import { escapeXml } from "./escape";
 import { AtomicStreamWriter } from "../util/atomic-stream";
 import { type MessageOf, readMessage } from "./stream";
@@ -25,20 +26,24 @@ import { type MessageOf, readMessage } from "./stream";
 export function writeJunit(path: string, file: FindingsFile, rows: RowSelection = "all", messageOf: MessageOf = readMessage): number {
   const issuesOnly = rows === "issues";
   const byRule = new Map<string, { first: number; idx: number[]; pass: number; na: number }>();
-  file.findings.forEach((f, i) => {
-    let r = byRule.get(f.ruleId);
-    if (!r) byRule.set(f.ruleId, (r = { first: i, idx: [], pass: 0, na: 0 }));
-    if (!issuesOnly || isIssue(f)) r.idx.push(i);
-    else if (f.status === "pass") r.pass++;
+  // Counted from the rows: only the findings listed are made (columnar files hold millions).
+  const found = rowsOf(file);
+  for (let i = 0; i < found.length; i++) {
+    const ruleId = found.ruleId(i);
+    const status = found.status(i);
+    let r = byRule.get(ruleId);
+    if (!r) byRule.set(ruleId, (r = { first: i, idx: [], pass: 0, na: 0 }));
+    if (!issuesOnly || (status !== "pass" && status !== "not_applicable")) r.idx.push(i);
+    else if (status === "pass") r.pass++;
     else r.na++;
-  });
+  }
   const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const suites = [...byRule.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ruleId, r]) => {
     const { idx, first } = r;
     const summary = issuesOnly && r.pass + r.na > 0 ? { pass: r.pass, na: r.na } : undefined;
     const c = { tests: idx.length + (summary ? 1 : 0), failures: 0, errors: 0, skipped: summary && summary.pass === 0 ? 1 : 0 };
     for (const i of idx) {
-      const s = file.findings[i].status;
+      const s = found.status(i);
       if (s === "fail") c.failures++;
       else if (s === "unknown") c.errors++;
       else if (s === "suppressed" || s === "not_applicable") c.skipped++;
@@ -51,11 +56,11 @@ export function writeJunit(path: string, file: FindingsFile, rows: RowSelection 
     w.write('<?xml version="1.0" encoding="UTF-8"?>\n');
     w.write(`<testsuites name="sm-audit" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" timestamp="${escapeXml(file.generatedAt)}">\n`);
     for (const { ruleId, idx, first: firstIndex, summary, c } of suites) {
-      const first = file.findings[firstIndex];
+      const first = found.at(firstIndex);
       w.write(`  <testsuite name="${escapeXml(ruleId)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" timestamp="${escapeXml(file.generatedAt)}">\n`);
       w.write(`    <properties><property name="title" value="${escapeXml(first.title)}"/><property name="severity" value="${escapeXml(first.severity)}"/></properties>\n`);
       const classAttr = ` classname="${escapeXml(ruleId)}"`;
-      for (const i of idx) w.write(testcase(file.findings[i], classAttr, messageOf));
+      for (const i of idx) w.write(testcase(found.at(i), classAttr, messageOf));
       if (summary) {
         const name = `${summary.pass} passing and ${summary.na} not-applicable resources (counted, not listed)`;
         w.write(`    <testcase classname="${escapeXml(ruleId)}" name="${escapeXml(name)}">${summary.pass === 0 ? `<skipped message="all ${summary.na} not applicable"/>` : ""}</testcase>\n`);

@@ -4,6 +4,7 @@
  * fixes, with counts. Kept under GitHub's 65,536-character comment limit by
  * truncating the lists with a note.
  */
+import { countByStatus, findingsOf } from "../findings/rows";
 import type { Finding, FindingsFile, Severity } from "../findings/types";
 import { escapeMarkdown } from "./escape";
 
@@ -78,15 +79,15 @@ function grouped(list: Finding[], opts: PrMarkdownOptions): string[] {
 /** Render the PR summary; `findings.fixed` and `baseline` marks are used when a baseline was applied. */
 export function toPrMarkdown(file: FindingsFile, opts: PrMarkdownOptions = {}): string {
   const max = opts.maxChars ?? MAX_COMMENT_CHARS;
-  const open = file.findings.filter((f) => f.status === "fail" || f.status === "unknown");
+  const open = [...findingsOf(file, ["fail", "unknown"])];
   const withBaseline = file.fixed !== undefined;
   const fresh = open.filter((f) => !withBaseline || f.baseline === "new");
   const unchanged = withBaseline ? open.filter((f) => f.baseline === "unchanged") : [];
   const fixed = file.fixed ?? [];
-  const suppressed = file.findings.filter((f) => f.status === "suppressed");
+  const suppressed = [...findingsOf(file, ["suppressed"])];
   const failNew = fresh.filter((f) => f.status === "fail").length;
   const unknownNew = fresh.length - failNew;
-  const passed = file.findings.filter((f) => f.status === "pass").length;
+  const passed = countByStatus(file).pass;
 
   const head: string[] = [
     "## sm-audit: Secrets Manager checks",

@@ -7,11 +7,12 @@
  * result's `properties` bag (its resource is the logical location, its status the result's
  * kind and suppressions), so a 100,000-secret estate writes a lean file without one huge string.
  */
+import { findingCount, findingsOf, rowsOf } from "../findings/rows";
 import { relative, isAbsolute } from "node:path";
 import { writeFileAtomic } from "../util/fs";
 import { AtomicStreamWriter } from "../util/atomic-stream";
 import type { MessageOf } from "./stream";
-import type { Finding, FindingsFile, Severity } from "../findings/types";
+import type { Finding, FindingsFile, Severity, Status } from "../findings/types";
 import type { LoadedRule } from "../policy/types";
 
 /** Where rule documentation lives (docs/rules/<id>.md is generated from rules/). */
@@ -132,6 +133,9 @@ function leanResult(f: Finding, head: string, opts: SarifOptions): string {
 }
 
 /** Whether a finding becomes a SARIF result: fail, unknown, or a suppressed fail / unknown. */
+/** The statuses a result can have (suppressed ones are results when they were failing or unknown). */
+const RESULT_STATUSES: readonly Status[] = ["fail", "unknown", "suppressed"];
+
 function isResult(f: Finding): boolean {
   const s = f.status === "suppressed" ? f.suppressedStatus : f.status;
   return s === "fail" || s === "unknown";
@@ -141,7 +145,8 @@ function isResult(f: Finding): boolean {
 function ruleTable(file: FindingsFile, rules: LoadedRule[]): { list: LoadedRule[]; indexOf: Map<string, number> } {
   // One pass over the findings: a per-rule scan would be rules × findings.
   const seen = new Set<string>();
-  for (const f of file.findings) seen.add(f.ruleId);
+  const rows = rowsOf(file);
+  for (let i = 0; i < rows.length; i++) seen.add(rows.ruleId(i));
   const used = rules.filter((r) => r.def.id in file.params || seen.has(r.def.id));
   const list = used.length ? used : rules;
   return { list, indexOf: new Map(list.map((r, i) => [r.def.id, i])) };
@@ -167,7 +172,7 @@ function runHead(file: FindingsFile, list: LoadedRule[]): { $schema: string; ver
 export function toSarif(file: FindingsFile, rules: LoadedRule[], opts: SarifOptions = {}): SarifLog {
   const { list, indexOf } = ruleTable(file, rules);
   const results: Array<Record<string, unknown>> = [];
-  for (const f of file.findings) if (isResult(f)) results.push(result(f, indexOf.get(f.ruleId), opts));
+  for (const f of findingsOf(file, RESULT_STATUSES)) if (isResult(f)) results.push(result(f, indexOf.get(f.ruleId), opts));
   const { $schema, version, tool } = runHead(file, list);
   return { $schema, version, runs: [{ tool, results }] };
 }
@@ -177,7 +182,7 @@ export function toSarif(file: FindingsFile, rules: LoadedRule[], opts: SarifOpti
  * findings it is `toSarif` indented for review; past that, compact and lean, streamed result by result.
  */
 export function writeSarif(path: string, file: FindingsFile, rules: LoadedRule[], opts: SarifOptions = {}): number {
-  if (file.findings.length <= SARIF_COMPACT_ABOVE && !opts.lean) {
+  if (findingCount(file) <= SARIF_COMPACT_ABOVE && !opts.lean) {
     const text = JSON.stringify(toSarif(file, rules, opts), null, 2) + "\n";
     writeFileAtomic(path, text);
     return Buffer.byteLength(text, "utf8");
@@ -190,7 +195,7 @@ export function writeSarif(path: string, file: FindingsFile, rules: LoadedRule[]
     w.write(`{"$schema":${JSON.stringify($schema)},"version":"${version}","runs":[{"tool":${JSON.stringify(tool)},"results":[`);
     let sep = "";
     let ruleId = "", head = "";
-    for (const f of file.findings) {
+    for (const f of findingsOf(file, RESULT_STATUSES)) {
       if (!isResult(f)) continue;
       if (f.ruleId !== ruleId) {
         ruleId = f.ruleId;

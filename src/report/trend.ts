@@ -2,6 +2,7 @@
  * Trend over time (`report --history DIR`): earlier findings files (or snapshots, evaluated)
  * become points with counts per framework; rendered as a table and an SVG line chart.
  */
+import { findingsOf } from "../findings/rows";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FindingsFile } from "../findings/types";
@@ -28,7 +29,7 @@ export interface TrendModel {
 export function trendPoint(f: FindingsFile, file: string): TrendPoint {
   const totals = emptyCounts();
   const frameworks: Record<string, Counts> = {};
-  for (const x of f.findings) {
+  for (const x of findingsOf(f)) {
     totals[x.status]++;
     totals.total++;
     for (const fw of Object.keys(x.controls ?? {})) {

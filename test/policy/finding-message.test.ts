@@ -1,5 +1,5 @@
 /**
- * Findings built by the evaluator fill their message when read: every way a consumer
+ * Findings made from the evaluator's columns carry their message like any field: every way a consumer
  * copies or writes a finding (JSON, spread, Object.keys, structuredClone, baseline
  * `fixed` copies, the findings file) must still carry the message, in field order.
  */
