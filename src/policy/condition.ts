@@ -145,6 +145,8 @@ export interface Accessor {
   prefixes: string[];
   /** Evidence path when read at the root scope. */
   rootPath: string;
+  /** Evidence paths when read inside `some`/`every` elements, by the element's prefix. */
+  under?: Map<string, string>;
 }
 
 function accessor(path: string): Accessor {
@@ -163,7 +165,14 @@ export const UNKNOWN = Symbol("unknown");
 /** The evidence path of a read: precomputed at the root, prefixed inside `some`/`every`. */
 function evPathOf(acc: Accessor, scope: Scope): string {
   if (acc.fromRoot || scope.prefix === "") return acc.rootPath;
-  return acc.segs.length ? scope.prefix + acc.prefixes[acc.prefixes.length - 1] : scope.prefix.slice(0, -1);
+  // Element paths repeat for every view (`facts.reads.principals[0].longTermKey`): made once.
+  const under = (acc.under ??= new Map());
+  let path = under.get(scope.prefix);
+  if (path === undefined) {
+    path = acc.segs.length ? scope.prefix + acc.prefixes[acc.prefixes.length - 1] : scope.prefix.slice(0, -1);
+    if (under.size < 1024) under.set(scope.prefix, path);
+  }
+  return path;
 }
 
 /** Read a path: UNKNOWN when it (or a prefix) is recorded unknown, else the value (maybe undefined). */
@@ -276,8 +285,15 @@ export function redact(path: string, value: unknown): unknown {
   return Array.isArray(value) ? value.map(one) : one(value);
 }
 
+/** `path[i].`, kept for the root path (the same strings for every view) so that paths built on it are made once. */
+function elementPrefix(evPath: string, i: number, rootPrefixes: { path: string; list: string[] }): string {
+  if (evPath !== rootPrefixes.path) return `${evPath}[${i}].`;
+  return (rootPrefixes.list[i] ??= `${evPath}[${i}].`);
+}
+
 function quantifier(kind: "some" | "every", path: string, where: Compiled): Compiled {
   const acc = accessor(path);
+  const prefixes = { path: acc.rootPath, list: [] as string[] };
   return (scope, ctx) => {
     const v = read(acc, scope, ctx);
     const evPath = evPathOf(acc, scope);
@@ -305,7 +321,7 @@ function quantifier(kind: "some" | "every", path: string, where: Compiled): Comp
       const elUnknowns = el && typeof el === "object" ? (el as { unknowns?: Record<string, string> }).unknowns : undefined;
       const local: Evidence[] = [];
       ctx.evidence = local;
-      const res = where({ obj: el, unknowns: elUnknowns, prefix: `${evPath}[${i}].` }, ctx);
+      const res = where({ obj: el, unknowns: elUnknowns, prefix: elementPrefix(evPath, i, prefixes) }, ctx);
       ctx.evidence = outer;
       if ((kind === "some" && res === T) || (kind === "every" && res === F)) {
         for (const e of local) pushOnce(ctx, e);

@@ -52,6 +52,8 @@ export interface CompiledRule {
   messages: Record<"pass" | "fail" | "unknown" | "not_applicable", MessageFn | undefined>;
   /** The message of a not-applicable finding when the rule has no template for it. */
   notApplicable: MessageFn;
+  /** The outcome for views of a source kind the rule cannot decide, by kind. */
+  undecidable: Map<string, Outcome>;
 }
 
 /** Compile a rule with `params`; a problem (e.g. an override of the wrong shape) is a UserError. */
@@ -79,6 +81,7 @@ export function compileRule(rule: LoadedRule, params: Params): CompiledRule {
       not_applicable: m.not_applicable === undefined ? undefined : compileMessage(m.not_applicable, params),
     },
     notApplicable: (_view, reason) => `${title}: not applicable (${reason})`,
+    undecidable: new Map(),
   };
 }
 
@@ -204,8 +207,14 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, trie: Outcom
   ctx.root = view;
   const sourceKind = view.source.kind;
   if (cr.sources !== undefined && !cr.sources.has(sourceKind)) {
-    ctx.evidence.length = 0;
-    return outcomeOf(ctx, view, trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
+    // One outcome per rule and source kind (IaC-only rules are not applicable to every live resource).
+    let o = cr.undecidable.get(sourceKind);
+    if (o === undefined) {
+      ctx.evidence.length = 0;
+      o = outcomeOf(ctx, view, trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
+      if ((view as { attributeSources?: unknown }).attributeSources === undefined) cr.undecidable.set(sourceKind, o);
+    }
+    return o;
   }
   // Evidence with its own source (code locations) is per view: such views are not memoized.
   const memoize = memo !== undefined && trace !== undefined && (view as { attributeSources?: unknown }).attributeSources === undefined;
