@@ -39,15 +39,33 @@ export function analyzeSnapshot(snapshot: Snapshot, opts: AnalyzeOptions = {}): 
   const unitsWithSecrets = new Set<string>();
   const secretCounts = new Map<string, number>();
   const keyUse = new Map<string, number>();
+  // Secrets come grouped by account-region: the unit key is only rebuilt when it changes.
+  let lastAccount: string | undefined;
+  let lastRegion: string | undefined;
+  let unitKnown = false;
+  const keyIds: string[] = [];
   for (const secret of snapshot.secrets ?? []) {
     const factUnknowns: Unknowns = {};
-    const keyIds: string[] = [];
+    keyIds.length = 0;
     const facts = secretFacts(secret, ctx, factUnknowns, keyIds);
     const unknowns = secret.unknowns ? Object.assign({}, secret.unknowns, factUnknowns) : factUnknowns;
-    secrets.push(Object.assign({}, secret, { kind: "secret" as const, facts, unknowns }));
-    unitsWithSecrets.add(unitKey(secret.accountId, secret.region));
-    if (secret.accountId) secretCounts.set(secret.accountId, (secretCounts.get(secret.accountId) ?? 0) + 1);
-    for (const id of keyIds) keyUse.set(id, (keyUse.get(id) ?? 0) + 1);
+    // Object.assign({}, secret, { kind, facts, unknowns }) without the middle object.
+    const view = Object.assign({}, secret) as SecretView;
+    view.kind = "secret";
+    view.facts = facts;
+    view.unknowns = unknowns;
+    secrets.push(view);
+    const account = secret.accountId;
+    const region = secret.region;
+    if (!unitKnown || account !== lastAccount || region !== lastRegion) {
+      unitsWithSecrets.add(unitKey(account, region));
+      // Only strings (or undefined) are remembered: other values' keys depend on their coercion.
+      unitKnown = (account === undefined || typeof account === "string") && (region === undefined || typeof region === "string");
+      lastAccount = account;
+      lastRegion = region;
+    }
+    if (account) secretCounts.set(account, (secretCounts.get(account) ?? 0) + 1);
+    for (let i = 0; i < keyIds.length; i++) keyUse.set(keyIds[i], (keyUse.get(keyIds[i]) ?? 0) + 1);
   }
 
   const kmsKeys: KmsKeyView[] = (snapshot.kmsKeys ?? []).map((key) => ({

@@ -78,7 +78,15 @@ export function accountViews(snapshot: Snapshot, trailViews: TrailView[], secret
   };
   for (const a of snapshot.accounts ?? []) add(a.id);
   for (const list of [snapshot.secrets, snapshot.kmsKeys, snapshot.vpcs, snapshot.trails] as Array<Array<{ accountId?: string }> | undefined>) {
-    for (const r of list ?? []) add(r.accountId);
+    // Resources come grouped by account: a repeat of the previous id adds nothing.
+    let previous: string | undefined;
+    let first = true;
+    for (const r of list ?? []) {
+      const id = r.accountId;
+      if (first || id !== previous) add(id);
+      first = false;
+      previous = id;
+    }
   }
   const codeTrails = trailViews.filter((t) => t.accountId === undefined);
   const byAccount = new Map<string, TrailView[]>();

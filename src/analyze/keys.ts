@@ -60,13 +60,23 @@ interface ParsedArn {
 
 /** Split an ARN; undefined when `text` is not one. */
 export function parseArn(text: string): ParsedArn | undefined {
-  const parts = text.split(":");
-  if (parts.length < 6 || parts[0] !== "arn") return undefined;
-  return { service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(":") };
+  // Same result as splitting on every ":" (the resource keeps its own colons), without the arrays.
+  if (!text.startsWith("arn:")) return undefined;
+  const c2 = text.indexOf(":", 4);
+  if (c2 < 0) return undefined;
+  const c3 = text.indexOf(":", c2 + 1);
+  if (c3 < 0) return undefined;
+  const c4 = text.indexOf(":", c3 + 1);
+  if (c4 < 0) return undefined;
+  const c5 = text.indexOf(":", c4 + 1);
+  if (c5 < 0) return undefined;
+  return { service: text.slice(c2 + 1, c3), region: text.slice(c3 + 1, c4), account: text.slice(c4 + 1, c5), resource: text.slice(c5 + 1) };
 }
 
 function isDefaultRef(ref: string): boolean {
   if (ref === DEFAULT_ALIAS) return true;
+  // The resource of an ARN is its end, so only a ref ending with the alias can name it.
+  if (!ref.endsWith(DEFAULT_ALIAS)) return false;
   const arn = parseArn(ref);
   return arn !== undefined && arn.service === "kms" && arn.resource === DEFAULT_ALIAS;
 }
@@ -93,9 +103,107 @@ function codeDefinedKey(key: KmsKey): boolean {
   return key.source.kind === "iac" && /(^|\.)aws_kms_key\.[^.]+$/.test(key.source.address) && !/(^|\.)data\./.test(key.source.address);
 }
 
+/** Key facts every described key should record. */
+const DESCRIBED = ["manager", "state", "rotationEnabled"] as const;
+
+/** The label of an omitted key id: built once, not per secret. */
+const DEFAULT_LABEL = `${DEFAULT_ALIAS.replace(/^alias\//, "")} (default key)`;
+
 /** How a key reference reads in a message: an omitted key id means the default key. */
 function keyLabel(ref: string | null): string {
-  return ref === null ? `${DEFAULT_ALIAS.replace(/^alias\//, "")} (default key)` : ref;
+  return ref === null ? DEFAULT_LABEL : ref;
+}
+
+/** Where `resolveKeyInto` writes an unknown: `prefix.k` (or `prefix` for the reference itself); `k` alone without a prefix. */
+function put(out: Record<string, string>, prefix: string, k: string, reason: string): void {
+  out[prefix === "" ? k : k === "" ? prefix : `${prefix}.${k}`] = reason;
+}
+
+/** The key found by the last `resolveKeyInto` call (a scratch slot: no result object per call). */
+let lastFound: KmsKey | undefined;
+
+/**
+ * `resolveKey` without the per-call result objects: writes the unknowns into `out` under
+ * `prefix` (e.g. `facts.key`; "" for paths relative to the key facts), pushes the id of the
+ * key found onto `keyIds` when it has one, and returns the key facts.
+ */
+export function resolveKeyInto(
+  index: KeyIndex,
+  ref: string | null | undefined,
+  account: string | undefined,
+  region: string | undefined,
+  refUnknown: string | undefined,
+  out: Record<string, string>,
+  prefix: string,
+  keyIds: string[],
+): KeyFacts {
+  lastFound = undefined;
+  if (refUnknown !== undefined || ref === undefined) {
+    put(out, prefix, "", refUnknown ?? "the secret's KMS key reference was not collected");
+    return { ref: ref ?? null, label: keyLabel(ref ?? null), isDefaultKey: false, found: false };
+  }
+  const found = ref === null ? undefined : lookup(index, ref, account, region);
+  lastFound = found;
+  const isDefault = ref === null || isDefaultRef(ref) || (found?.aliases ?? []).includes(DEFAULT_ALIAS);
+  // Each branch builds its facts in one literal, in the order the fields were always added.
+  let facts: KeyFacts;
+  if (found) {
+    if (found.id) keyIds.push(found.id);
+    facts = {
+      ref,
+      label: keyLabel(ref),
+      isDefaultKey: isDefault,
+      found: true,
+      arn: found.arn,
+      manager: found.manager ?? (isDefault ? "AWS" : codeDefinedKey(found) ? "CUSTOMER" : undefined),
+      ownerAccountId: found.accountId ?? (found.arn ? parseArn(found.arn)?.account : undefined),
+      state: found.state,
+      rotationEnabled: found.rotationEnabled,
+      // KMS's default rotation period is 365 days; keys rotated before periods existed report none.
+      rotationPeriodDays: found.rotationPeriodDays ?? (found.rotationEnabled === true ? 365 : undefined),
+    };
+    for (const f of DESCRIBED) {
+      if (facts[f] === undefined) put(out, prefix, f, found.unknowns?.[f] ?? `key ${ref} has no recorded ${f}`);
+    }
+  } else if (isDefault) {
+    // The AWS-managed default key exists in every account-region; AWS rotates it
+    // yearly and it can be neither disabled nor scheduled for deletion.
+    facts = {
+      ref,
+      label: keyLabel(ref),
+      isDefaultKey: isDefault,
+      found: false,
+      manager: "AWS",
+      ownerAccountId: account,
+      state: "Enabled",
+      rotationEnabled: true,
+      rotationPeriodDays: 365,
+    };
+  } else {
+    const arn = parseArn(ref);
+    // Key ids and alias names without an ARN always resolve in the caller's own account.
+    facts = { ref, label: keyLabel(ref), isDefaultKey: isDefault, found: false, ownerAccountId: arn ? arn.account : account };
+    if (arn && arn.resource.startsWith("key/")) facts.arn = ref;
+    const gap = index.gaps.get(`${facts.ownerAccountId ?? ""}|${arn?.region ?? region ?? ""}`);
+    const why = gap
+      ? `key ${ref} is not in the snapshot (kmsKeys ${gap.status}${gap.errorCode ? `: ${gap.errorCode}` : ""} in ${gap.accountId}/${gap.region})`
+      : `key ${ref} is not in the snapshot (DescribeKey denied or key in another account)`;
+    if (arn && account && arn.account !== account) {
+      // AWS-managed keys serve only their own account, so a key of another account is customer managed.
+      facts.manager = "CUSTOMER";
+    } else {
+      put(out, prefix, "manager", why);
+    }
+    put(out, prefix, "state", why);
+    put(out, prefix, "rotationEnabled", why);
+    put(out, prefix, "rotationPeriodDays", why);
+  }
+  if (facts.ownerAccountId !== undefined && account !== undefined) facts.sameAccount = facts.ownerAccountId === account;
+  else if (found && found.accountId === undefined && account === undefined) facts.sameAccount = true; // both from the same code
+  if (facts.ownerAccountId !== undefined && index.organizationAccounts) {
+    facts.inOrganization = index.organizationAccounts.has(facts.ownerAccountId);
+  }
+  return facts;
 }
 
 /**
@@ -110,55 +218,7 @@ export function resolveKey(
   refUnknown?: string,
 ): KeyResolution {
   const unknowns: Record<string, string> = {};
-  if (refUnknown !== undefined || ref === undefined) {
-    const reason = refUnknown ?? "the secret's KMS key reference was not collected";
-    return { facts: { ref: ref ?? null, label: keyLabel(ref ?? null), isDefaultKey: false, found: false }, unknowns: { "": reason } };
-  }
-  const found = ref === null ? undefined : lookup(index, ref, account, region);
-  const isDefault = ref === null || isDefaultRef(ref) || (found?.aliases ?? []).includes(DEFAULT_ALIAS);
-  const facts: KeyFacts = { ref, label: keyLabel(ref), isDefaultKey: isDefault, found: found !== undefined };
-  if (found) {
-    facts.arn = found.arn;
-    facts.manager = found.manager ?? (isDefault ? "AWS" : codeDefinedKey(found) ? "CUSTOMER" : undefined);
-    facts.ownerAccountId = found.accountId ?? (found.arn ? parseArn(found.arn)?.account : undefined);
-    facts.state = found.state;
-    facts.rotationEnabled = found.rotationEnabled;
-    // KMS's default rotation period is 365 days; keys rotated before periods existed report none.
-    facts.rotationPeriodDays = found.rotationPeriodDays ?? (found.rotationEnabled === true ? 365 : undefined);
-    for (const f of ["manager", "state", "rotationEnabled"] as const) {
-      if (facts[f] === undefined) unknowns[f] = found.unknowns?.[f] ?? `key ${ref} has no recorded ${f}`;
-    }
-  } else if (isDefault) {
-    // The AWS-managed default key exists in every account-region; AWS rotates it
-    // yearly and it can be neither disabled nor scheduled for deletion.
-    facts.manager = "AWS";
-    facts.ownerAccountId = account;
-    facts.state = "Enabled";
-    facts.rotationEnabled = true;
-    facts.rotationPeriodDays = 365;
-  } else {
-    const arn = parseArn(ref);
-    // Key ids and alias names without an ARN always resolve in the caller's own account.
-    facts.ownerAccountId = arn ? arn.account : account;
-    if (arn && arn.resource.startsWith("key/")) facts.arn = ref;
-    const gap = index.gaps.get(`${facts.ownerAccountId ?? ""}|${arn?.region ?? region ?? ""}`);
-    const why = gap
-      ? `key ${ref} is not in the snapshot (kmsKeys ${gap.status}${gap.errorCode ? `: ${gap.errorCode}` : ""} in ${gap.accountId}/${gap.region})`
-      : `key ${ref} is not in the snapshot (DescribeKey denied or key in another account)`;
-    if (arn && account && arn.account !== account) {
-      // AWS-managed keys serve only their own account, so a key of another account is customer managed.
-      facts.manager = "CUSTOMER";
-    } else {
-      unknowns.manager = why;
-    }
-    unknowns.state = why;
-    unknowns.rotationEnabled = why;
-    unknowns.rotationPeriodDays = why;
-  }
-  if (facts.ownerAccountId !== undefined && account !== undefined) facts.sameAccount = facts.ownerAccountId === account;
-  else if (found && found.accountId === undefined && account === undefined) facts.sameAccount = true; // both from the same code
-  if (facts.ownerAccountId !== undefined && index.organizationAccounts) {
-    facts.inOrganization = index.organizationAccounts.has(facts.ownerAccountId);
-  }
-  return { facts, unknowns, resourceId: found?.id };
+  const facts = resolveKeyInto(index, ref, account, region, refUnknown, unknowns, "", []);
+  if (refUnknown !== undefined || ref === undefined) return { facts, unknowns };
+  return { facts, unknowns, resourceId: lastFound?.id };
 }

@@ -144,7 +144,7 @@ function statementId(st: PolicyStatement, i: number): string {
 
 /** The Deny-unless-VPC-endpoint pattern: returns the allowed endpoint/VPC ids, or undefined. */
 function vpceDeny(st: PolicyStatement): string[] | undefined {
-  if (st.Effect !== "Deny") return undefined;
+  // Called for Deny statements only (any case of "deny"): no copy with a normalised Effect needed.
   const everyone = principalEntries(st.Principal).some(([type, v]) => type === "aws" && v === "*");
   if (!everyone || st.NotPrincipal !== undefined || !actionsCover(st, GET_SECRET_VALUE)) return undefined;
   const allowed: string[] = [];
@@ -171,13 +171,14 @@ export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: Polic
     requiresSourceVpce: false,
     allowedVpces: [],
   };
+  if (!doc) return facts;
   statementsOf(doc).forEach((st, i) => {
     const sid = statementId(st, i);
     // `String()` throws on an object with a `toString` key (fuzz seed 0x5eed0004 #854): any non-string Effect is neither Allow nor Deny.
     const rawEffect: unknown = st.Effect;
     const effect = typeof rawEffect === "string" ? rawEffect.toLowerCase() : "";
     if (effect === "deny") {
-      const allowed = vpceDeny({ ...st, Effect: "Deny" });
+      const allowed = vpceDeny(st);
       if (allowed) {
         facts.requiresSourceVpce = true;
         for (const v of allowed) if (!facts.allowedVpces.includes(v)) facts.allowedVpces.push(v);
@@ -188,7 +189,8 @@ export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: Polic
     const restriction = restrictionOf(st);
     const actions = st.NotAction !== undefined ? list(st.NotAction).map((a) => `NotAction:${a}`) : list(st.Action);
     if (st.NotAction !== undefined) facts.usesNotAction = true;
-    const wildcardAction = st.NotAction !== undefined || list(st.Action).some((a) => globMatch(a, ANY_ACTION_PROBE));
+    // Without NotAction, `actions` is list(st.Action): read it rather than list it again.
+    const wildcardAction = st.NotAction !== undefined || actions.some((a) => globMatch(a, ANY_ACTION_PROBE));
     let entries = principalEntries(st.Principal);
     if (st.NotPrincipal !== undefined) {
       // Allow + NotPrincipal grants everyone except the listed principals: as open as `*`.

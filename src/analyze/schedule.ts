@@ -44,17 +44,35 @@ export function scheduleInterval(expression: string, asOf: string): ScheduleResu
   }
 }
 
-/** Cache: many secrets share one schedule, and enumeration costs ~1,500 day checks. */
-const cache = new Map<string, ScheduleResult>();
+/**
+ * Cache: many secrets share one schedule, and enumeration costs ~1,500 day checks. Keyed
+ * by reference time, then expression: no key string is built (and hashed) per secret.
+ */
+const cache = new Map<string, Map<string, ScheduleResult>>();
+let cachedAsOf: string | undefined;
+let cachedForAsOf: Map<string, ScheduleResult> | undefined;
+let cacheEntries = 0;
 
 /** `scheduleInterval` memoised by expression and reference time. */
 export function cachedScheduleInterval(expression: string, asOf: string): ScheduleResult {
-  const key = `${asOf}|${expression}`;
-  let hit = cache.get(key);
+  let byExpression = cachedForAsOf;
+  if (!byExpression || asOf !== cachedAsOf) {
+    byExpression = cache.get(asOf);
+    if (!byExpression) cache.set(asOf, (byExpression = new Map()));
+    cachedAsOf = asOf;
+    cachedForAsOf = byExpression;
+  }
+  let hit = byExpression.get(expression);
   if (!hit) {
     hit = scheduleInterval(expression, asOf);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, hit);
+    if (cacheEntries > 10_000) {
+      cache.clear();
+      cacheEntries = 0;
+      cache.set(asOf, byExpression);
+      byExpression.clear();
+    }
+    byExpression.set(expression, hit);
+    cacheEntries++;
   }
   return hit;
 }

@@ -3,14 +3,18 @@
  * Resource-level unknowns (an unresolved `var.x` in code, a denied API) are carried
  * over to the facts derived from them, so a rule reading the fact sees the reason.
  */
-import type { Secret, Unknowns } from "../inventory/types";
+import type { Secret, Unknowns, ValueInCode } from "../inventory/types";
 import type { KeyFacts, RotationFacts, SecretFacts } from "./facts";
-import { resolveKey, type KeyIndex } from "./keys";
-import { analyzePolicy } from "./policy";
-import { secretReads, type ReadIndex } from "./reads";
+import { resolveKeyInto, type KeyIndex } from "./keys";
+import { analyzePolicy, type PolicyContext } from "./policy";
+import { readFacts, readsUnit, type ReadIndex } from "./reads";
+import { EMPTY_LIST, emptyPolicyFacts, KeyMemos, NO_READ_FACTS } from "./shared-facts";
 import { cachedScheduleInterval } from "./schedule";
+import { parseIsoMs } from "./time";
 
 const DAY_MS = 86_400_000;
+
+const NO_POLICY_CONTEXT: PolicyContext = {};
 
 /** Terraform's default `recovery_window_in_days` when the attribute is omitted. */
 export const TERRAFORM_DEFAULT_RECOVERY_DAYS = 30;
@@ -23,12 +27,14 @@ export interface SecretContext {
   reads: ReadIndex;
   organizationAccounts?: Set<string>;
   organizationId?: string;
+  /** Key facts shared between secrets with the same key reference (made on first use). */
+  keyMemos?: KeyMemos;
 }
 
 /** Whole days from `date` to `asOf` (negative for future dates); undefined when unparsable. */
 export function daysSince(date: string | undefined, asOfMs: number): number | undefined {
   if (date === undefined) return undefined;
-  const t = Date.parse(date);
+  const t = parseIsoMs(date);
   return Number.isNaN(t) ? undefined : Math.floor((asOfMs - t) / DAY_MS);
 }
 
@@ -44,11 +50,7 @@ export function unknownAt(unknowns: Unknowns | undefined, path: string): string 
   }
 }
 
-function keyUnknowns(prefix: string, resolved: Record<string, string>, out: Unknowns): void {
-  for (const [k, reason] of Object.entries(resolved)) out[k === "" ? prefix : `${prefix}.${k}`] = reason;
-}
-
-function rotationFacts(secret: Secret, ctx: SecretContext, out: Unknowns): RotationFacts {
+function rotationFacts(secret: Secret, ctx: SecretContext, out: Unknowns, sinceCreated: number | undefined): RotationFacts {
   const r = secret.rotation;
   const facts: RotationFacts = {};
   const scheduleUnknown = unknownAt(secret.unknowns, "rotation.scheduleExpression") ?? unknownAt(secret.unknowns, "rotation.afterDays");
@@ -67,17 +69,17 @@ function rotationFacts(secret: Secret, ctx: SecretContext, out: Unknowns): Rotat
   }
   const sinceRotation = daysSince(r?.lastRotated, ctx.asOfMs);
   if (sinceRotation !== undefined) facts.daysSinceLastRotation = sinceRotation;
-  const sinceRotOrCreated = sinceRotation ?? daysSince(secret.created, ctx.asOfMs);
+  const sinceRotOrCreated = sinceRotation ?? sinceCreated;
   if (sinceRotOrCreated !== undefined) facts.daysSinceRotatedOrCreated = sinceRotOrCreated;
   else out["facts.rotation.daysSinceRotatedOrCreated"] = "neither the last rotation date nor the creation date is known";
 
   // Overdue by either measure: the next date has passed, or the last rotation is older
   // than one interval. A failing rotation can leave either one looking fine alone.
-  const overdue: number[] = [];
   const sinceNext = daysSince(r?.nextRotation, ctx.asOfMs);
-  if (sinceNext !== undefined) overdue.push(sinceNext);
-  if (sinceRotation !== undefined && facts.intervalDays !== undefined) overdue.push(Math.floor(sinceRotation - facts.intervalDays));
-  if (overdue.length > 0) facts.overdueDays = Math.max(...overdue);
+  const byInterval = sinceRotation !== undefined && facts.intervalDays !== undefined ? Math.floor(sinceRotation - facts.intervalDays) : undefined;
+  if (sinceNext !== undefined && byInterval !== undefined) facts.overdueDays = Math.max(sinceNext, byInterval);
+  else if (sinceNext !== undefined) facts.overdueDays = sinceNext;
+  else if (byInterval !== undefined) facts.overdueDays = byInterval;
   else if (r?.enabled) {
     out["facts.rotation.overdueDays"] =
       out["facts.rotation.intervalDays"] ?? "the secret has no next rotation date and has never rotated";
@@ -85,22 +87,51 @@ function rotationFacts(secret: Secret, ctx: SecretContext, out: Unknowns): Rotat
   return facts;
 }
 
+/**
+ * `Object.keys(o).sort()`: the default sort orders strings by UTF-16 code units, which
+ * `<` does too. Insertion sort for the usual handful of tags avoids the work area
+ * Array.prototype.sort allocates per call (the largest allocation of a 100k-secret run).
+ */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+function literalValue(v: ValueInCode): string {
+  return `${v.attribute} (sha256:${v.fingerprint})${v.source.kind === "iac" ? ` at ${v.source.file}${v.source.line ? `:${v.source.line}` : ""}` : ""}`;
+}
+
 /** Compute the facts of `secret`, writing fact unknowns (full paths) into `out`; `keyIds` collects the snapshot ids of the keys it uses. */
 export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, keyIds: string[] = []): SecretFacts {
   const acct = secret.accountId;
-  const key = resolveKey(ctx.keys, secret.kmsKeyId, acct, secret.region, unknownAt(secret.unknowns, "kmsKeyId"));
-  keyUnknowns("facts.key", key.unknowns, out);
-  if (key.resourceId) keyIds.push(key.resourceId);
+  const refUnknown = unknownAt(secret.unknowns, "kmsKeyId");
+  const ref = secret.kmsKeyId;
+  // Only plain references are memoised: an unknown one carries a per-secret reason.
+  const key =
+    refUnknown === undefined && (ref === null || typeof ref === "string")
+      ? (ctx.keyMemos ??= new KeyMemos(ctx.keys)).secretKey(ref, acct, secret.region, out, keyIds)
+      : resolveKeyInto(ctx.keys, ref, acct, secret.region, refUnknown, out, "facts.key", keyIds);
 
   const isReplica = !!secret.primaryRegion && !!secret.region && secret.primaryRegion !== secret.region;
-  const replicaKeys: Array<KeyFacts & { region: string }> = [];
-  if (!isReplica) {
-    (secret.replicas ?? []).forEach((rep, i) => {
-      const res = resolveKey(ctx.keys, rep.kmsKeyId, acct, rep.region, unknownAt(secret.unknowns, `replicas.${i}.kmsKeyId`));
-      keyUnknowns(`facts.replicaKeys.${i}`, res.unknowns, out);
-      if (res.resourceId) keyIds.push(res.resourceId);
-      replicaKeys.push({ ...res.facts, region: rep.region });
-    });
+  let replicaKeys: Array<KeyFacts & { region: string }> = EMPTY_LIST;
+  if (!isReplica && secret.replicas && secret.replicas.length > 0) {
+    replicaKeys = [];
+    const replicas = secret.replicas;
+    for (let i = 0; i < replicas.length; i++) {
+      // forEach skipped holes; parsed JSON has none, but keep the same walk.
+      if (!(i in replicas)) continue;
+      const rep = replicas[i];
+      const refUnknown = secret.unknowns ? unknownAt(secret.unknowns, `replicas.${i}.kmsKeyId`) : undefined;
+      const facts = resolveKeyInto(ctx.keys, rep.kmsKeyId, acct, rep.region, refUnknown, out, `facts.replicaKeys.${i}`, keyIds);
+      replicaKeys.push({ ...facts, region: rep.region });
+    }
   }
   const replicasUnknown = unknownAt(secret.unknowns, "replicas");
   if (replicasUnknown) out["facts.replicaKeys"] = replicasUnknown;
@@ -108,10 +139,13 @@ export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, k
   const policyUnknown = unknownAt(secret.unknowns, "policy");
   if (policyUnknown) out["facts.policy"] = policyUnknown;
   else if (secret.policy === undefined) out["facts.policy"] = "the resource policy was not collected";
-  const policy = analyzePolicy(secret.policy, { accountId: acct, organizationAccounts: ctx.organizationAccounts, organizationId: ctx.organizationId });
+  // Most secrets have no policy, and then the analysis reads no context: skip building one.
+  const policyCtx: PolicyContext = secret.policy ? { accountId: acct, organizationAccounts: ctx.organizationAccounts, organizationId: ctx.organizationId } : NO_POLICY_CONTEXT;
+  const policy = secret.policy ? analyzePolicy(secret.policy, policyCtx) : emptyPolicyFacts(secret.policy !== null && secret.policy !== undefined);
 
-  const reads = secretReads(ctx.reads, secret, ctx.organizationAccounts);
-  if (reads.unknownReason) out["facts.reads"] = reads.unknownReason;
+  const unit = readsUnit(ctx.reads, secret);
+  const reads = readFacts(ctx.reads, secret, ctx.organizationAccounts) ?? NO_READ_FACTS;
+  if (unit.reason) out["facts.reads"] = unit.reason;
 
   // Last use: the later of LastAccessedDate (day granularity) and the last CloudTrail read.
   let lastUsed: string | undefined;
@@ -120,35 +154,35 @@ export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, k
     lastUsed = secret.lastAccessed;
     lastUsedFrom = "LastAccessedDate";
   }
-  if (reads.facts.lastRead && (!lastUsed || Date.parse(reads.facts.lastRead) > Date.parse(lastUsed))) {
-    lastUsed = reads.facts.lastRead;
+  if (reads.lastRead && (!lastUsed || parseIsoMs(reads.lastRead) > parseIsoMs(lastUsed))) {
+    lastUsed = reads.lastRead;
     lastUsedFrom = "CloudTrail";
   }
   const daysSinceLastUse = daysSince(lastUsed, ctx.asOfMs);
-  if (daysSinceLastUse === undefined && !reads.collected) {
-    out["facts.daysSinceLastUse"] = `LastAccessedDate is absent and ${reads.unknownReason ?? "reads were not collected"}`;
+  if (daysSinceLastUse === undefined && !unit.collected) {
+    out["facts.daysSinceLastUse"] = `LastAccessedDate is absent and ${unit.reason ?? "reads were not collected"}`;
   }
 
   const tagsUnknown = unknownAt(secret.unknowns, "tags");
   if (tagsUnknown) out["facts.tagKeys"] = tagsUnknown;
 
+  const sinceCreated = daysSince(secret.created, ctx.asOfMs);
   const facts: SecretFacts = {
     serviceOwned: !!secret.owningService || secret.name.startsWith("rds!"),
     isReplica,
     pendingDeletion: !!secret.deleted,
-    key: key.facts,
+    key,
     replicaKeys,
-    rotation: rotationFacts(secret, ctx, out),
+    rotation: rotationFacts(secret, ctx, out, sinceCreated),
     policy,
     lastUsedFrom,
-    reads: reads.facts,
-    readsCollected: reads.collected,
-    tagKeys: Object.keys(secret.tags ?? {}).sort(),
-    literalValues: (secret.valueInCode ?? []).map((v) => `${v.attribute} (sha256:${v.fingerprint})${v.source.kind === "iac" ? ` at ${v.source.file}${v.source.line ? `:${v.source.line}` : ""}` : ""}`),
+    reads,
+    readsCollected: unit.collected,
+    tagKeys: sortedKeys(secret.tags ?? {}),
+    literalValues: secret.valueInCode && secret.valueInCode.length > 0 ? secret.valueInCode.map(literalValue) : EMPTY_LIST,
   };
   if (daysSinceLastUse !== undefined) facts.daysSinceLastUse = daysSinceLastUse;
-  const age = daysSince(secret.created, ctx.asOfMs);
-  if (age !== undefined) facts.ageDays = age;
+  if (sinceCreated !== undefined) facts.ageDays = sinceCreated;
 
   const recoveryUnknown = unknownAt(secret.unknowns, "recoveryWindowDays");
   if (recoveryUnknown) out["facts.recoveryWindowDays"] = recoveryUnknown;
