@@ -34,8 +34,8 @@ export function serializeFindings(f: FindingsFile, sink: (chunk: string) => void
     if (buf.length > 1 << 20) { sink(buf); buf = ""; }
   };
   // The head without the findings: a columnar file's findings are made one at a time below.
-  const head: Partial<FindingsFile> = {};
-  for (const k of Object.keys(f) as Array<keyof FindingsFile>) if (k !== "findings" && k !== "fixed") Object.assign(head, { [k]: f[k] });
+  const head: Record<string, unknown> = {};
+  for (const k of Object.keys(f) as Array<keyof FindingsFile>) if (k !== "findings" && k !== "fixed") head[k] = f[k];
   const headText = JSON.stringify(head, null, 2);
   put(headText.slice(0, -2));
   put(',\n  "findings": [');

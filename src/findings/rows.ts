@@ -14,8 +14,6 @@ import type { BaselineState, Finding, FindingsFile, Status, SuppressionRef } fro
 export interface FindingRows {
   readonly length: number;
   status(i: number): Status;
-  /** The status the finding was decided with, before any suppression. */
-  decided(i: number): Exclude<Status, "suppressed">;
   ruleId(i: number): string;
   id(i: number): string;
   resourceId(i: number): string;
@@ -32,7 +30,6 @@ export function arrayRows(findings: Finding[]): FindingRows {
   return {
     length: findings.length,
     status: (i) => findings[i].status,
-    decided: (i) => findings[i].suppressedStatus ?? (findings[i].status as Exclude<Status, "suppressed">),
     ruleId: (i) => findings[i].ruleId,
     id: (i) => findings[i].id,
     resourceId: (i) => findings[i].resourceId,
@@ -81,6 +78,14 @@ export function rowsOf(file: FindingsFile): FindingRows {
   return COLUMNS.get(file) ?? arrayRows(file.findings);
 }
 
+/**
+ * The file's findings as objects, made now if it holds columns (`file.findings` does the
+ * same when read): for code that walks them several times.
+ */
+export function findingObjects(file: FindingsFile): Finding[] {
+  return file.findings;
+}
+
 /** How many findings the file holds (without making them). */
 export function findingCount(file: FindingsFile): number {
   return (COLUMNS.get(file) ?? file.findings).length;
@@ -102,8 +107,12 @@ export function findingsOf(file: FindingsFile, statuses?: readonly Status[]): It
 
 /** Findings per status (without making them). */
 export function countByStatus(file: FindingsFile): Record<Status, number> {
+  return countStatuses(rowsOf(file));
+}
+
+/** Rows per status. */
+export function countStatuses(rows: FindingRows): Record<Status, number> {
   const n: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, not_applicable: 0, suppressed: 0 };
-  const rows = rowsOf(file);
   for (let i = 0; i < rows.length; i++) n[rows.status(i)]++;
   return n;
 }

@@ -31,6 +31,8 @@ export interface EvalCtx {
   intern?: Map<string, Map<unknown, Evidence>>;
   /** The same for short lists of plain values, keyed by path and then by their JSON. */
   internLists?: Map<string, Map<unknown, Evidence>>;
+  /** The same for unknown reads, keyed by path and then by reason. */
+  internUnknowns?: Map<string, Map<unknown, Evidence>>;
   /** The shared evidence objects, so that whole evidence lists made of them can be shared too. */
   shared?: WeakSet<Evidence>;
   /** Reused root scope (one object per run, not per evaluation). */
@@ -224,6 +226,13 @@ export function getPath(obj: unknown, path: string | readonly string[]): unknown
   return v;
 }
 
+/** A read that hit a recorded unknown: its evidence and reason; the condition is unknown. */
+function unknownRead(ctx: EvalCtx, evPath: string): Tri {
+  record(ctx, evPath, undefined, ctx.unknown);
+  ctx.reasons.push(`${evPath}: ${ctx.unknown}`);
+  return U;
+}
+
 function record(ctx: EvalCtx, path: string, value: unknown, unknown?: string): void {
   const ev = ctx.evidence;
   for (let i = 0; i < ev.length; i++) if (ev[i].path === path) return;
@@ -248,8 +257,10 @@ function makeEvidence(ctx: EvalCtx, path: string, value: unknown, unknown?: stri
   let tables = intern;
   if (unknown !== undefined) {
     if (unknown.length >= 200) return { path, unknown };
-    key = `?${unknown}`;
-  } else if (value === null || value === undefined || typeof value === "boolean" || typeof value === "number" || (typeof value === "string" && value.length <= 256)) {
+    // A table of their own: an unknown's reason must never meet a value spelled the same.
+    key = unknown;
+    tables = ctx.internUnknowns ??= new Map();
+  } else if (value === undefined || isSmallPrimitive(value)) {
     key = value;
   } else if (Array.isArray(value) && value.length <= 8 && value.every(isSmallPrimitive)) {
     // Short lists of plain values (tag keys, empty grant lists) repeat across thousands of
@@ -273,8 +284,9 @@ function makeEvidence(ctx: EvalCtx, path: string, value: unknown, unknown?: stri
   return e;
 }
 
+/** A value shared evidence may hold: null, a boolean, a finite number or a string of up to 256 characters. */
 function isSmallPrimitive(v: unknown): boolean {
-  return v === null || typeof v === "boolean" || typeof v === "number" || (typeof v === "string" && v.length <= 256);
+  return v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && v.length <= 256);
 }
 
 /** Literal values found in code are shown only as their fingerprint. */
@@ -298,9 +310,7 @@ function quantifier(kind: "some" | "every", path: string, where: Compiled): Comp
     const v = read(acc, scope, ctx);
     const evPath = evPathOf(acc, scope);
     if (v === UNKNOWN) {
-      record(ctx, evPath, undefined, ctx.unknown);
-      ctx.reasons.push(`${evPath}: ${ctx.unknown}`);
-      return U;
+      return unknownRead(ctx, evPath);
     }
     if (v === undefined) {
       record(ctx, evPath, undefined, "not known");
@@ -377,9 +387,7 @@ function compileComparison(d: ConditionDef, params: Params, problems: CompilePro
     const v = read(acc, scope, ctx);
     const evPath = evPathOf(acc, scope);
     if (v === UNKNOWN) {
-      record(ctx, evPath, undefined, ctx.unknown);
-      ctx.reasons.push(`${evPath}: ${ctx.unknown}`);
-      return U;
+      return unknownRead(ctx, evPath);
     }
     record(ctx, evPath, v);
     if (isExists) return (v !== undefined && v !== null) === operand ? T : F;

@@ -6,8 +6,8 @@ import type { AnalyzedSnapshot, ResourceView } from "../analyze/facts";
 import { analyzeSnapshot } from "../analyze/index";
 import { applyBaseline } from "../findings/baseline";
 import { applySuppressions, type Suppressions } from "../findings/suppressions";
-import { attachRows } from "../findings/rows";
-import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type FindingsFile, type FindingsSummary, type Status } from "../findings/types";
+import { attachRows, countStatuses } from "../findings/rows";
+import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type FindingsFile, type FindingsSummary } from "../findings/types";
 import type { Snapshot, Source } from "../inventory/types";
 import { UserError, UserErrors } from "../util/errors";
 import { sha256File } from "../util/hash";
@@ -17,7 +17,7 @@ import { effectiveParams } from "./config";
 import { display, formatPath } from "./loader";
 import { compileMessage, fillTitle, type MessageFn } from "./messages";
 import { DecisionMemo, newTrace, resetTrace } from "./memo";
-import { FindingTable, STATUS_CODES, type Outcome } from "./table";
+import { FindingTable, type Outcome } from "./table";
 import type { Config, LoadedRule, Params, RuleSet } from "./types";
 
 export interface EvaluateOptions {
@@ -52,8 +52,6 @@ export interface CompiledRule {
   messages: Record<"pass" | "fail" | "unknown" | "not_applicable", MessageFn | undefined>;
   /** The message of a not-applicable finding when the rule has no template for it. */
   notApplicable: MessageFn;
-  /** The outcome for views of a source kind the rule cannot decide, by kind. */
-  undecidable: Map<string, Outcome>;
 }
 
 /** Compile a rule with `params`; a problem (e.g. an override of the wrong shape) is a UserError. */
@@ -81,7 +79,6 @@ export function compileRule(rule: LoadedRule, params: Params): CompiledRule {
       not_applicable: m.not_applicable === undefined ? undefined : compileMessage(m.not_applicable, params),
     },
     notApplicable: (_view, reason) => `${title}: not applicable (${reason})`,
-    undecidable: new Map(),
   };
 }
 
@@ -180,45 +177,54 @@ function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: 
     if (same) same.push(i);
     else rulesByKind.set(kind, [i]);
   }
-  const tries = compiled.map((): OutcomeTrie => new Map());
-  const memos = compiled.map((): DecisionMemo | undefined => (memo ? new DecisionMemo() : undefined));
-  const trace = memo ? newTrace() : undefined;
+  const runs = compiled.map((): RuleRun => ({ trie: new Map(), memo: memo ? new DecisionMemo() : undefined, undecidable: new Map() }));
+  const trace = newTrace();
   for (const [kind, ruleIdx] of rulesByKind) {
     const views = analyzed.views[kind as ResourceView["kind"]] as ResourceView[];
     for (let j = 0; j < views.length; j++) {
       const view = views[j];
+      ctx.root = view;
       // Most views have no unknowns: skipping the per-path lookups then is the common fast path.
       ctx.rootUnknowns = hasKeys(view.unknowns) ? view.unknowns : undefined;
+      // Evidence with its own source (code locations) is per view: such views share no outcome.
+      const shareable = (view as { attributeSources?: unknown }).attributeSources === undefined;
       for (let k = 0; k < ruleIdx.length; k++) {
         const r = ruleIdx[k];
-        table.set(table.slot(r, j), decide(compiled[r], view, ctx, tries[r], memos[r], trace));
+        table.set(table.slot(r, j), decide(compiled[r], view, ctx, runs[r], shareable ? trace : undefined));
       }
     }
   }
   return table;
 }
 
+/** What one run keeps per rule: its outcomes by evidence, its memo, its outcome per undecidable source kind. */
+interface RuleRun {
+  trie: OutcomeTrie;
+  memo: DecisionMemo | undefined;
+  undecidable: Map<string, Outcome>;
+}
+
 /**
  * One rule × one view: how it is decided. `ctx` is reused between calls (its arrays are
- * scratch space) and its `rootUnknowns` must already be set for `view`. With a memo, a
- * view that reads the values an earlier view read gets that view's outcome.
+ * scratch space) and its `root` and `rootUnknowns` must already be set for `view`. With
+ * a memo and a trace (views whose outcome can be shared), a view that reads the values an
+ * earlier view read gets that view's outcome.
  */
-function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, trie: OutcomeTrie, memo?: DecisionMemo, trace?: ReadTrace): Outcome {
-  ctx.root = view;
+function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun, trace: ReadTrace | undefined): Outcome {
   const sourceKind = view.source.kind;
   if (cr.sources !== undefined && !cr.sources.has(sourceKind)) {
     // One outcome per rule and source kind (IaC-only rules are not applicable to every live resource).
-    let o = cr.undecidable.get(sourceKind);
+    let o = run.undecidable.get(sourceKind);
     if (o === undefined) {
       ctx.evidence.length = 0;
-      o = outcomeOf(ctx, view, trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
-      if ((view as { attributeSources?: unknown }).attributeSources === undefined) cr.undecidable.set(sourceKind, o);
+      o = outcomeOf(ctx, view, run.trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
+      if (trace !== undefined) run.undecidable.set(sourceKind, o);
     }
     return o;
   }
-  // Evidence with its own source (code locations) is per view: such views are not memoized.
-  const memoize = memo !== undefined && trace !== undefined && (view as { attributeSources?: unknown }).attributeSources === undefined;
-  if (memoize) {
+  const memo = run.memo;
+  const remembering = memo !== undefined && trace !== undefined;
+  if (remembering) {
     const known = memo.lookup(ctx);
     if (known !== undefined) return known;
     resetTrace(trace);
@@ -242,8 +248,8 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, trie: Outcom
   }
   ctx.trace = undefined;
   const fill = status === "not_applicable" ? cr.messages.not_applicable ?? cr.notApplicable : cr.messages[status]!;
-  const outcome = outcomeOf(ctx, view, trie, status, reason, fill);
-  if (memoize) memo.remember(trace, outcome);
+  const outcome = outcomeOf(ctx, view, run.trie, status, reason, fill);
+  if (remembering) memo.remember(trace, outcome);
   return outcome;
 }
 
@@ -291,8 +297,7 @@ function countResources(analyzed: AnalyzedSnapshot, compiled: CompiledRule[]): n
 
 /** The summary of a table: counts per status, failing counts per severity, rules and resources. */
 function summarizeTable(table: FindingTable, compiled: CompiledRule[], resources: number): FindingsSummary {
-  const codes = table.countCodes();
-  const byStatus = Object.fromEntries(STATUS_CODES.map((s, i) => [s, codes[i]])) as Record<Status, number>;
+  const byStatus = countStatuses(table);
   const failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as FindingsSummary["failBySeverity"];
   table.failsByRule().forEach((n, r) => (failBySeverity[compiled[r].rule.def.severity] += n));
   return { byStatus, failBySeverity, rules: compiled.length, resources };

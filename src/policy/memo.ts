@@ -7,9 +7,9 @@
  * reaches it with a few property loads and map lookups instead of running the rule.
  *
  * Plain values key the tree as themselves; small lists and objects (tags, tag keys, an
- * empty grant list) by a text that spells out their content, so a `some`/`every` over
- * them, whose element reads see only that content, is remembered too. A larger value
- * ends the walk and the rule runs in full.
+ * empty grant list) by their content (see ShapeTrie), so a `some`/`every` over them,
+ * whose element reads see only that content, is remembered too. A larger value ends the
+ * walk and the rule runs in full.
  */
 import { readAt, UNKNOWN, type Accessor, type EvalCtx, type ReadTrace } from "./condition";
 import type { Outcome } from "./table";
@@ -55,6 +55,11 @@ const END = Symbol("end");
 
 let budget = 0;
 
+/** A value that keys the tree as itself: null or a string, number, boolean, bigint or undefined. */
+function isPlain(v: unknown): v is string | number | boolean | bigint | null | undefined {
+  return v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol");
+}
+
 /** The trie point of `v`'s content below `t` (made when `create`), or undefined. */
 function walkShape(t: ShapeTrie, v: object, create: boolean): ShapeTrie | undefined {
   budget = MAX_PARTS;
@@ -63,7 +68,7 @@ function walkShape(t: ShapeTrie, v: object, create: boolean): ShapeTrie | undefi
 
 function walk(t: ShapeTrie | undefined, v: unknown, create: boolean): ShapeTrie | undefined {
   if (t === undefined || --budget < 0) return undefined;
-  if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) return step(t, v, create);
+  if (isPlain(v)) return step(t, v, create);
   if (Array.isArray(v)) {
     t = step(t, LIST, create);
     for (let i = 0; i < v.length && t !== undefined; i++) t = walk(t, v[i], create);
@@ -81,7 +86,7 @@ function walk(t: ShapeTrie | undefined, v: unknown, create: boolean): ShapeTrie 
 /** Whether `v` is a content of at most `budget` values (lists and plain objects of plain values). */
 function fits(v: unknown): boolean {
   if (--budget < 0) return false;
-  if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) return true;
+  if (isPlain(v)) return true;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (!fits(v[i])) return false;
     return true;
@@ -102,7 +107,7 @@ function childFor(node: MemoNode, v: unknown): MemoNode | undefined {
   if (v === true) return node.whenTrue;
   if (v === false) return node.whenFalse;
   if (v === undefined) return node.whenAbsent;
-  if (v === null || (typeof v !== "object" && typeof v !== "function")) return node.values?.get(v);
+  if (isPlain(v)) return node.values?.get(v);
   if (typeof v !== "object" || node.shapes === undefined || node.unkeyed >= MAX_UNKEYED) return undefined;
   const t = walkShape(node.shapes, v, false);
   if (t === undefined && budget < 0) node.unkeyed++;
@@ -114,7 +119,7 @@ function makeChild(node: MemoNode, v: unknown): MemoNode | undefined {
   if (v === true) return (node.whenTrue ??= new MemoNode());
   if (v === false) return (node.whenFalse ??= new MemoNode());
   if (v === undefined) return (node.whenAbsent ??= new MemoNode());
-  if (v === null || (typeof v !== "object" && typeof v !== "function")) return grow((node.values ??= new Map()), v);
+  if (isPlain(v)) return grow((node.values ??= new Map()), v);
   if (typeof v !== "object") return undefined;
   // Measured first, so that a value too large to key leaves no partial path behind.
   budget = MAX_PARTS;

@@ -26,8 +26,8 @@ export interface TableRule {
 }
 
 /** Status codes of the status column. */
-export const STATUS_CODES: readonly Status[] = ["pass", "fail", "unknown", "not_applicable", "suppressed"];
-const CODE: Record<Status, number> = { pass: 0, fail: 1, unknown: 2, not_applicable: 3, suppressed: 4 };
+const STATUS_CODES: readonly Status[] = ["pass", "fail", "unknown", "not_applicable", "suppressed"];
+const CODE = Object.fromEntries(STATUS_CODES.map((s, i) => [s, i])) as Record<Status, number>;
 const SUPPRESSED = CODE.suppressed;
 /** Placeholder of a slot not yet decided (never left in a finished table). */
 const PENDING: Outcome = { status: "unknown", reason: "not evaluated", evidence: [], fill: () => "not evaluated" };
@@ -82,10 +82,6 @@ export class FindingTable implements FindingRows {
     return STATUS_CODES[this.codes[i]];
   }
 
-  decided(i: number): Exclude<Status, "suppressed"> {
-    return this.outcomes[i].status;
-  }
-
   ruleId(i: number): string {
     return this.rules[this.ruleOf(i)].rule.def.id;
   }
@@ -101,14 +97,6 @@ export class FindingTable implements FindingRows {
 
   resourceName(i: number): string | undefined {
     return resourceName(this.viewOf(i));
-  }
-
-  /** Count of findings per status code (STATUS_CODES order). */
-  countCodes(): number[] {
-    const n = [0, 0, 0, 0, 0];
-    const codes = this.codes;
-    for (let i = 0; i < codes.length; i++) n[codes[i]]++;
-    return n;
   }
 
   /** Failing findings per rule index. */

@@ -2,7 +2,7 @@
  * Report writing entry points: the compliance formats, the cost formats, and the default
  * set that `scan`, `check` and `demo` write after evaluating.
  */
-import { findingCount } from "../findings/rows";
+import { findingCount, findingObjects } from "../findings/rows";
 import { join } from "node:path";
 import type { FindingsFile } from "../findings/types";
 import type { Snapshot } from "../inventory/types";
@@ -90,7 +90,7 @@ export function writeComplianceReports(dir: string, o: ComplianceWriteOptions): 
   const rows = resolveRows(o.rows, findingCount(o.findings));
   // Several formats each walk every finding: made once here rather than once per format
   // (a columnar file makes a finding, message included, on every walk).
-  if (o.formats.length > 1) void o.findings.findings;
+  if (o.formats.length > 1) findingObjects(o.findings);
   // The rule set's frameworks and rule metadata, else the shipped files (loaded once, only when needed), else none.
   let shipped: { rules: RuleSet | undefined } | undefined;
   const rules = (): RuleSet | undefined => o.rules ?? (shipped ??= { rules: shippedRules() }).rules;
