@@ -120,3 +120,29 @@ describe("the memo of decisions", () => {
     expect(cases).toBeGreaterThan(60);
   });
 });
+
+describe("shared evidence", () => {
+  it("keeps an unknown read apart from a value spelled like its key", async () => {
+    const { rulesDir, liveSecret, snapshotOf } = await import("./fixtures");
+    const rule = `id: t-owner
+title: Secrets name an owner
+severity: low
+resource: secret
+assert: { path: tags.Owner, equals: alice }
+controls: { hipaa: ["164.308(a)(5)(ii)(D)"] }
+rationale: test
+remediation: { kind: manual, params: { action: tag it } }
+messages:
+  pass: "{name} is owned"
+  fail: "{name} is not owned"
+  unknown: "{name}: {reason}"
+`;
+    const set = loadRules([rulesDir(rule)], { builtin: false });
+    const snap = snapshotOf([
+      liveSecret("a", undefined, { tags: {}, unknowns: { "tags.Owner": "denied" } }),
+      liveSecret("b", undefined, { tags: { Owner: "?denied" } }),
+    ]);
+    const evidence = evaluate(snap, { rules: set }).findings.map((f) => f.evidence);
+    expect(evidence).toEqual([[{ path: "tags.Owner", unknown: "denied" }], [{ path: "tags.Owner", value: "?denied" }]]);
+  });
+});
