@@ -42,7 +42,7 @@ export function analyzeSnapshot(snapshot: Snapshot, opts: AnalyzeOptions = {}): 
   // Secrets come grouped by account-region: the unit key is only rebuilt when it changes.
   let lastAccount: string | undefined;
   let lastRegion: string | undefined;
-  let unitKnown = false;
+  let first = true;
   const keyIds: string[] = [];
   for (const secret of snapshot.secrets ?? []) {
     const factUnknowns: Unknowns = {};
@@ -57,10 +57,10 @@ export function analyzeSnapshot(snapshot: Snapshot, opts: AnalyzeOptions = {}): 
     secrets.push(view);
     const account = secret.accountId;
     const region = secret.region;
-    if (!unitKnown || account !== lastAccount || region !== lastRegion) {
+    // The set keeps each key once; skipping identical inputs only saves building the key.
+    if (first || account !== lastAccount || region !== lastRegion) {
       unitsWithSecrets.add(unitKey(account, region));
-      // Only strings (or undefined) are remembered: other values' keys depend on their coercion.
-      unitKnown = (account === undefined || typeof account === "string") && (region === undefined || typeof region === "string");
+      first = false;
       lastAccount = account;
       lastRegion = region;
     }

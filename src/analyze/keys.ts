@@ -119,9 +119,6 @@ function put(out: Record<string, string>, prefix: string, k: string, reason: str
   out[prefix === "" ? k : k === "" ? prefix : `${prefix}.${k}`] = reason;
 }
 
-/** The key found by the last `resolveKeyInto` call (a scratch slot: no result object per call). */
-let lastFound: KmsKey | undefined;
-
 /**
  * `resolveKey` without the per-call result objects: writes the unknowns into `out` under
  * `prefix` (e.g. `facts.key`; "" for paths relative to the key facts), pushes the id of the
@@ -137,13 +134,11 @@ export function resolveKeyInto(
   prefix: string,
   keyIds: string[],
 ): KeyFacts {
-  lastFound = undefined;
   if (refUnknown !== undefined || ref === undefined) {
     put(out, prefix, "", refUnknown ?? "the secret's KMS key reference was not collected");
     return { ref: ref ?? null, label: keyLabel(ref ?? null), isDefaultKey: false, found: false };
   }
   const found = ref === null ? undefined : lookup(index, ref, account, region);
-  lastFound = found;
   const isDefault = ref === null || isDefaultRef(ref) || (found?.aliases ?? []).includes(DEFAULT_ALIAS);
   // Each branch builds its facts in one literal, in the order the fields were always added.
   let facts: KeyFacts;
@@ -218,7 +213,8 @@ export function resolveKey(
   refUnknown?: string,
 ): KeyResolution {
   const unknowns: Record<string, string> = {};
-  const facts = resolveKeyInto(index, ref, account, region, refUnknown, unknowns, "", []);
-  if (refUnknown !== undefined || ref === undefined) return { facts, unknowns };
-  return { facts, unknowns, resourceId: lastFound?.id };
+  const ids: string[] = [];
+  const facts = resolveKeyInto(index, ref, account, region, refUnknown, unknowns, "", ids);
+  // resolveKeyInto pushes the id of the key it found, when that key has one.
+  return ids.length ? { facts, unknowns, resourceId: ids[0] } : { facts, unknowns };
 }

@@ -75,14 +75,6 @@ export function buildReadIndex(snapshot: Pick<Snapshot, "reads" | "coverage">): 
   return { first, next, reads, runIds, runHeads, cursor: 0, coverage, units: new Map() };
 }
 
-/** Read facts of one secret, plus the reason reads are unknown when they were not collected. */
-export interface SecretReads {
-  facts: ReadFacts;
-  collected: boolean;
-  /** Why read data is missing for this secret (undefined when collected). */
-  unknownReason?: string;
-}
-
 /** Whether reads were collected for the secret's account-region, and why not. */
 export function readsUnit(index: ReadIndex, secret: Secret): { collected: boolean; reason?: string } {
   const last = index.last;
@@ -102,22 +94,13 @@ export function readsUnit(index: ReadIndex, secret: Secret): { collected: boolea
     };
     index.units.set(unitKey, unit);
   }
-  // Only strings (or undefined) are cached: the key of other values depends on their coercion.
-  if ((secret.accountId === undefined || typeof secret.accountId === "string") && (secret.region === undefined || typeof secret.region === "string")) {
-    index.last = { accountId: secret.accountId, region: secret.region, unit };
-  }
+  // Matched by identity next time: a value equal only after coercion just looks its unit up again.
+  index.last = { accountId: secret.accountId, region: secret.region, unit };
   return unit;
 }
 
 /** Principals beyond this many are looked up through a Map instead of a scan of the list. */
 const LINEAR_PRINCIPALS = 8;
-
-/** Summarise the reads of `secret`; `organizationAccounts` set when the snapshot knows the organization. */
-export function secretReads(index: ReadIndex, secret: Secret, organizationAccounts: Set<string> | undefined): SecretReads {
-  const unit = readsUnit(index, secret);
-  const facts = readFacts(index, secret, organizationAccounts) ?? { total: 0, denied: 0, viaVpce: 0, awsService: 0, outsideVpce: 0, maxDeniedByPrincipal: 0, principals: [], sinceDeletion: 0 };
-  return { facts, collected: unit.collected, unknownReason: unit.reason };
-}
 
 /** Principals of the secret being summarised; copied out at its exact size (one array per secret). */
 const scratch: ReadPrincipalFacts[] = [];

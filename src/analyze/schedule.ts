@@ -49,30 +49,20 @@ export function scheduleInterval(expression: string, asOf: string): ScheduleResu
  * by reference time, then expression: no key string is built (and hashed) per secret.
  */
 const cache = new Map<string, Map<string, ScheduleResult>>();
-let cachedAsOf: string | undefined;
-let cachedForAsOf: Map<string, ScheduleResult> | undefined;
-let cacheEntries = 0;
 
 /** `scheduleInterval` memoised by expression and reference time. */
 export function cachedScheduleInterval(expression: string, asOf: string): ScheduleResult {
-  let byExpression = cachedForAsOf;
-  if (!byExpression || asOf !== cachedAsOf) {
-    byExpression = cache.get(asOf);
-    if (!byExpression) cache.set(asOf, (byExpression = new Map()));
-    cachedAsOf = asOf;
-    cachedForAsOf = byExpression;
+  let byExpression = cache.get(asOf);
+  if (!byExpression) {
+    // A run has one reference time; a long-lived process (tests) sees a few.
+    if (cache.size >= 16) cache.clear();
+    cache.set(asOf, (byExpression = new Map()));
   }
   let hit = byExpression.get(expression);
   if (!hit) {
     hit = scheduleInterval(expression, asOf);
-    if (cacheEntries > 10_000) {
-      cache.clear();
-      cacheEntries = 0;
-      cache.set(asOf, byExpression);
-      byExpression.clear();
-    }
+    if (byExpression.size >= 10_000) byExpression.clear();
     byExpression.set(expression, hit);
-    cacheEntries++;
   }
   return hit;
 }

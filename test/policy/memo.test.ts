@@ -14,6 +14,7 @@ import { evaluate } from "../../src/policy/evaluate";
 import { fixtureCases, loadFixture, ruleFolders } from "../../src/policy/harness";
 import { loadRules } from "../../src/policy/loader";
 import { Rng } from "../../src/simulator/rand";
+import { liveSecret, rulesDir, snapshotOf } from "./fixtures";
 
 const rules = loadRules([]);
 
@@ -122,8 +123,7 @@ describe("the memo of decisions", () => {
 });
 
 describe("shared evidence", () => {
-  it("keeps an unknown read apart from a value spelled like its key", async () => {
-    const { rulesDir, liveSecret, snapshotOf } = await import("./fixtures");
+  it("keeps an unknown read apart from a value spelled like its key", () => {
     const rule = `id: t-owner
 title: Secrets name an owner
 severity: low
