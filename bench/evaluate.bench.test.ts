@@ -12,7 +12,7 @@ import { emptySnapshot } from "../src/inventory/io";
 import type { KmsKey, PolicyDocument, ReadStat, Secret, Snapshot, Trail, Vpc } from "../src/inventory/types";
 import { evaluateAnalyzed } from "../src/policy/evaluate";
 import { loadRules } from "../src/policy/loader";
-import { Rng } from "../src/simulator/rand";
+import { seededRandom } from "../src/simulator/rand";
 import { writeJsonAtomic } from "../src/util/fs";
 import { recordReadmeRow } from "../test/reliability/fault-figures";
 
@@ -22,19 +22,13 @@ const REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"];
 const NOW = "2025-06-01T00:00:00Z";
 const DAY = 86_400_000;
 
-/** Deterministic pseudo-random numbers (the simulator's seeded mulberry32) so every run measures the same estate. */
-function rng(seed: number): () => number {
-  const g = new Rng(seed);
-  return () => g.next();
-}
-
 function daysAgo(n: number): string {
   return new Date(Date.parse(NOW) - n * DAY).toISOString();
 }
 
 /** Build the estate: 20 account-regions × 5,000 secrets. */
 export function generateSnapshot(): Snapshot {
-  const r = rng(42);
+  const r = seededRandom(42);
   const snap = emptySnapshot({ kind: "live", readsWindowDays: 30, readsMethod: "lookup-events" }, NOW);
   snap.organization = { id: "o-abc123", managementAccountId: ACCOUNTS[0] };
   snap.accounts = ACCOUNTS.map((id) => ({ id, status: "ACTIVE" }));

@@ -13,7 +13,7 @@ import { emptySnapshot } from "../src/inventory/io";
 import type { KmsKey, ReadStat, Secret, Snapshot } from "../src/inventory/types";
 import { evaluateAnalyzed } from "../src/policy/evaluate";
 import { loadRules } from "../src/policy/loader";
-import { Rng } from "../src/simulator/rand";
+import { seededRandom } from "../src/simulator/rand";
 import { buildCost } from "../src/report/cost";
 import { type WrittenReport, writeComplianceReports, writeCostReports } from "../src/report/index";
 import { loadPricing } from "../src/report/pricing";
@@ -33,16 +33,11 @@ const BEFORE = {
   mb: { html: 2.9, csv: 230.4, junit: 299.6, sarif: 259.7 },
 };
 
-/** Deterministic pseudo-random numbers (the simulator's seeded mulberry32) so every run measures the same estate. */
-function rng(seed: number): () => number {
-  const g = new Rng(seed);
-  return () => g.next();
-}
 const daysAgo = (n: number): string => new Date(Date.parse(NOW) - n * DAY).toISOString();
 
 /** 20 account-regions × 5,000 secrets with keys, endpoints, tags and reads. */
 function generate(): Snapshot {
-  const r = rng(7);
+  const r = seededRandom(7);
   const snap = emptySnapshot({ kind: "live", readsWindowDays: 30, readsMethod: "lookup-events" }, NOW);
   snap.accounts = ACCOUNTS.map((id) => ({ id }));
   snap.regions = REGIONS;

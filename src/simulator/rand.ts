@@ -45,6 +45,12 @@ export class Rng {
   }
 }
 
+/** `new Rng(seed).next` as a plain function: seeded numbers in [0, 1) for generators and tests. */
+export function seededRandom(seed: number): () => number {
+  const g = new Rng(seed);
+  return () => g.next();
+}
+
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const UPPER_NUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

@@ -11,18 +11,8 @@ import { parseIsoMs } from "../../src/analyze/time";
 import type { ReadFacts, ReadPrincipalFacts } from "../../src/analyze/facts";
 import { emptySnapshot } from "../../src/inventory/io";
 import type { KmsKey, PrincipalType, ReadStat, Secret, Snapshot } from "../../src/inventory/types";
+import { seededRandom } from "../../src/simulator/rand";
 
-/** Deterministic numbers (mulberry32) so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, w: number): string => String(n).padStart(w, "0");
 
@@ -45,7 +35,7 @@ describe("parseIsoMs", () => {
   });
 
   it("equals Date.parse on random timestamps and on non-strings", () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     for (let i = 0; i < 20_000; i++) {
       const t = Math.floor((r() - 0.2) * 4e12);
       const iso = new Date(t).toISOString();
@@ -65,7 +55,7 @@ describe("parseArn", () => {
     return { service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(":") };
   };
   it("equals splitting on every colon", () => {
-    const r = rng(11);
+    const r = seededRandom(11);
     const bits = ["arn", "aws", "kms", "", ":", "us-east-1", "111111111111", "key/abc", "alias/aws/secretsmanager", "a:b", "arnx"];
     const cases = ["", "arn", "arn:", "arn:::::", "arn:aws:kms:r:a:", "arn:aws:kms:r:a:key/x:y:z", "xarn:aws:kms:r:a:k", "ARN:aws:kms:r:a:k"];
     for (let i = 0; i < 5000; i++) {
@@ -120,7 +110,7 @@ const R = "us-east-1";
 const NOW = "2025-06-01T00:00:00Z";
 
 function estate(seed: number, order: "grouped" | "shuffled" | "reversed"): Snapshot {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const snap = emptySnapshot({ kind: "fixture" }, NOW);
   snap.organization = { id: "o-1", managementAccountId: A };
   snap.accounts = [{ id: A }, { id: B }];
