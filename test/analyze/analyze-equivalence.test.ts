@@ -13,7 +13,6 @@ import { emptySnapshot } from "../../src/inventory/io";
 import type { KmsKey, PrincipalType, ReadStat, Secret, Snapshot } from "../../src/inventory/types";
 import { seededRandom } from "../../src/simulator/rand";
 
-
 const pad = (n: number, w: number): string => String(n).padStart(w, "0");
 
 describe("parseIsoMs", () => {
