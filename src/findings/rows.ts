@@ -20,6 +20,8 @@ export interface FindingRows {
   resourceName(i: number): string | undefined;
   /** The finding as an object: for columns a new one at each call. */
   at(i: number): Finding;
+  /** Findings per status. */
+  countStatuses(): Record<Status, number>;
   /** Mark the finding suppressed by `ref` (its decided status is kept as `suppressedStatus`). */
   suppress(i: number, ref: SuppressionRef): void;
   setBaseline(i: number, state: BaselineState): void;
@@ -35,6 +37,11 @@ export function arrayRows(findings: Finding[]): FindingRows {
     resourceId: (i) => findings[i].resourceId,
     resourceName: (i) => findings[i].resourceName,
     at: (i) => findings[i],
+    countStatuses() {
+      const n: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, not_applicable: 0, suppressed: 0 };
+      for (const f of findings) n[f.status]++;
+      return n;
+    },
     suppress(i, ref) {
       const f = findings[i];
       f.suppressedStatus = f.status as Exclude<Status, "suppressed">;
@@ -107,12 +114,5 @@ export function findingsOf(file: FindingsFile, statuses?: readonly Status[]): It
 
 /** Findings per status (without making them). */
 export function countByStatus(file: FindingsFile): Record<Status, number> {
-  return countStatuses(rowsOf(file));
-}
-
-/** Rows per status. */
-export function countStatuses(rows: FindingRows): Record<Status, number> {
-  const n: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, not_applicable: 0, suppressed: 0 };
-  for (let i = 0; i < rows.length; i++) n[rows.status(i)]++;
-  return n;
+  return rowsOf(file).countStatuses();
 }

@@ -6,7 +6,7 @@ import type { AnalyzedSnapshot, ResourceView } from "../analyze/facts";
 import { analyzeSnapshot } from "../analyze/index";
 import { applyBaseline } from "../findings/baseline";
 import { applySuppressions, type Suppressions } from "../findings/suppressions";
-import { attachRows, countStatuses } from "../findings/rows";
+import { attachRows } from "../findings/rows";
 import { FINDINGS_SCHEMA_VERSION, SEVERITIES, type Evidence, type FindingsFile, type FindingsSummary } from "../findings/types";
 import type { Snapshot, Source } from "../inventory/types";
 import { UserError, UserErrors } from "../util/errors";
@@ -297,7 +297,7 @@ function countResources(analyzed: AnalyzedSnapshot, compiled: CompiledRule[]): n
 
 /** The summary of a table: counts per status, failing counts per severity, rules and resources. */
 function summarizeTable(table: FindingTable, compiled: CompiledRule[], resources: number): FindingsSummary {
-  const byStatus = countStatuses(table);
+  const byStatus = table.countStatuses();
   const failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as FindingsSummary["failBySeverity"];
   table.failsByRule().forEach((n, r) => (failBySeverity[compiled[r].rule.def.severity] += n));
   return { byStatus, failBySeverity, rules: compiled.length, resources };

@@ -99,6 +99,13 @@ export class FindingTable implements FindingRows {
     return resourceName(this.viewOf(i));
   }
 
+  countStatuses(): Record<Status, number> {
+    const n = [0, 0, 0, 0, 0];
+    const codes = this.codes;
+    for (let i = 0; i < codes.length; i++) n[codes[i]]++;
+    return Object.fromEntries(STATUS_CODES.map((s, i) => [s, n[i]])) as Record<Status, number>;
+  }
+
   /** Failing findings per rule index. */
   failsByRule(): number[] {
     const out: number[] = [];
