@@ -10,6 +10,7 @@ import { accountViews, trailFacts, unitKey, vpcFacts } from "./infra";
 import { buildKeyIndex } from "./keys";
 import { buildReadIndex } from "./reads";
 import { secretFacts, type SecretContext } from "./secret";
+import { TagSets } from "./shared-facts";
 
 export { analyzePolicy, globMatch } from "./policy";
 export { resolveKey, buildKeyIndex, DEFAULT_ALIAS } from "./keys";
@@ -51,6 +52,8 @@ export function analyzeSnapshot(snapshot: Snapshot, opts: AnalyzeOptions = {}): 
     const unknowns = secret.unknowns ? Object.assign({}, secret.unknowns, factUnknowns) : factUnknowns;
     // Object.assign({}, secret, { kind, facts, unknowns }) without the middle object.
     const view = Object.assign({}, secret) as SecretView;
+    // Secrets tagged alike share one tags object (see TagSets); the same call in secretFacts made it.
+    if (secret.tags) view.tags = (ctx.tagSets ??= new TagSets()).of(secret.tags).tags;
     view.kind = "secret";
     view.facts = facts;
     view.unknowns = unknowns;

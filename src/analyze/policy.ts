@@ -8,6 +8,7 @@ import type { PolicyDocument, PolicyStatement, StringOrList } from "../inventory
 import type { PolicyFacts, PrincipalFacts } from "./facts";
 import { matchGlob } from "../policy/patterns";
 import { parseArn } from "./keys";
+import { EMPTY_LIST } from "./shared-facts";
 
 /** What the analysis needs to know about the secret and its organization. */
 export interface PolicyContext {
@@ -224,6 +225,13 @@ export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: Polic
       if (wildcardAction && !ownRoot) facts.wildcardActionGrants.push(pf);
     }
   });
+  // Empty lists are the shared one, as for secrets without a policy: the memo of
+  // decisions keys lists by identity, and most policies grant nothing foreign.
+  if (facts.publicStatements.length === 0) facts.publicStatements = EMPTY_LIST;
+  if (facts.principals.length === 0) facts.principals = EMPTY_LIST;
+  if (facts.foreignPrincipals.length === 0) facts.foreignPrincipals = EMPTY_LIST;
+  if (facts.wildcardActionGrants.length === 0) facts.wildcardActionGrants = EMPTY_LIST;
+  if (facts.allowedVpces.length === 0) facts.allowedVpces = EMPTY_LIST;
   return facts;
 }
 

@@ -8,7 +8,7 @@ import type { KeyFacts, RotationFacts, SecretFacts } from "./facts";
 import { resolveKeyInto, type KeyIndex } from "./keys";
 import { analyzePolicy, type PolicyContext } from "./policy";
 import { readFacts, readsUnit, type ReadIndex } from "./reads";
-import { EMPTY_LIST, emptyPolicyFacts, KeyMemos, NO_READ_FACTS } from "./shared-facts";
+import { EMPTY_LIST, emptyPolicyFacts, KeyMemos, NO_READ_FACTS, TagSets } from "./shared-facts";
 import { cachedScheduleInterval } from "./schedule";
 import { parseIsoMs } from "./time";
 
@@ -29,6 +29,8 @@ export interface SecretContext {
   organizationId?: string;
   /** Key facts shared between secrets with the same key reference (made on first use). */
   keyMemos?: KeyMemos;
+  /** Tag sets shared between secrets tagged alike (made on first use). */
+  tagSets?: TagSets;
 }
 
 /** Whole days from `date` to `asOf` (negative for future dates); undefined when unparsable. */
@@ -85,23 +87,6 @@ function rotationFacts(secret: Secret, ctx: SecretContext, out: Unknowns, sinceC
       out["facts.rotation.intervalDays"] ?? "the secret has no next rotation date and has never rotated";
   }
   return facts;
-}
-
-/**
- * `Object.keys(o).sort()`: the default sort orders strings by UTF-16 code units, which
- * `<` does too. Insertion sort for the usual handful of tags avoids the work area
- * Array.prototype.sort allocates per call (the largest allocation of a 100k-secret run).
- */
-function sortedKeys(o: object): string[] {
-  const keys = Object.keys(o);
-  if (keys.length > 16) return keys.sort();
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i];
-    let j = i - 1;
-    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
-    keys[j + 1] = k;
-  }
-  return keys;
 }
 
 function literalValue(v: ValueInCode): string {
@@ -178,7 +163,7 @@ export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, k
     lastUsedFrom,
     reads,
     readsCollected: unit.collected,
-    tagKeys: sortedKeys(secret.tags ?? {}),
+    tagKeys: (ctx.tagSets ??= new TagSets()).of(secret.tags).keys,
     literalValues: secret.valueInCode && secret.valueInCode.length > 0 ? secret.valueInCode.map(literalValue) : EMPTY_LIST,
   };
   if (daysSinceLastUse !== undefined) facts.daysSinceLastUse = daysSinceLastUse;

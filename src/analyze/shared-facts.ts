@@ -60,6 +60,92 @@ export class KeyMemos {
   }
 }
 
+/** One tag set: the tags object views share, and its keys sorted. */
+export interface TagSet {
+  tags: Record<string, string> | undefined;
+  /** `Object.keys(tags).sort()`, frozen (an empty list when there are no tags). */
+  keys: string[];
+}
+
+/** Trie points made for tag contents; past this (tags that name each secret) new sets are not shared. */
+const MAX_TAG_NODES = 50_000;
+
+/** A point of the content trie: tokens alternate key, value, key, value … */
+class TagNode {
+  readonly next = new Map<string, TagNode>();
+  set: TagSet | undefined = undefined;
+}
+
+/**
+ * Tag sets by content (the same keys and values in the same order): the views of secrets
+ * tagged alike share one tags object — the first such secret's own, as read from the
+ * snapshot (views are read-only) — and one sorted key list. The memo of decisions
+ * (policy/memo.ts) keys objects by identity, so this is what lets it find them. Contents
+ * are looked up in a trie of their keys and values, so nothing is built per secret.
+ */
+export class TagSets {
+  private readonly root = new TagNode();
+  private nodes = 0;
+  private lastTags: object | undefined;
+  private lastSet: TagSet = NO_TAGS;
+
+  of(tags: Record<string, string> | undefined): TagSet {
+    if (tags === undefined || tags === null) return NO_TAGS;
+    if (tags === this.lastTags) return this.lastSet;
+    const node = this.find(tags);
+    let set = node?.set;
+    if (set === undefined) {
+      set = { tags, keys: Object.freeze(sortedKeys(tags)) as string[] };
+      if (node !== undefined) node.set = set;
+    }
+    this.lastTags = tags;
+    this.lastSet = set;
+    return set;
+  }
+
+  /** The trie point of `tags`' content (made when missing), or undefined for a value that is not a string or a full trie. */
+  private find(tags: Record<string, string>): TagNode | undefined {
+    let node: TagNode | undefined = this.root;
+    for (const k in tags) {
+      const v = tags[k];
+      if (typeof v !== "string") return undefined;
+      node = this.step(this.step(node, k), v);
+      if (node === undefined) return undefined;
+    }
+    return node;
+  }
+
+  private step(node: TagNode | undefined, token: string): TagNode | undefined {
+    if (node === undefined) return undefined;
+    let next = node.next.get(token);
+    if (next === undefined) {
+      if (this.nodes >= MAX_TAG_NODES) return undefined;
+      node.next.set(token, (next = new TagNode()));
+      this.nodes++;
+    }
+    return next;
+  }
+}
+
+const NO_TAGS: TagSet = Object.freeze({ tags: undefined, keys: Object.freeze([]) as unknown as string[] });
+
+/**
+ * `Object.keys(o).sort()`: the default sort orders strings by UTF-16 code units, which
+ * `<` does too. Insertion sort for the usual handful of tags avoids the work area
+ * Array.prototype.sort allocates per call.
+ */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 /** A frozen empty list, for the facts lists most secrets leave empty. */
 export const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeSnapshot } from "../../src/analyze/index";
 import { emptySnapshot } from "../../src/inventory/io";
 import type { SecretView } from "../../src/analyze/facts";
-import type { Coverage, KmsKey, ReadStat, Secret, Snapshot, Trail, Vpc } from "../../src/inventory/types";
+import type { Coverage, KmsKey, PolicyDocument, ReadStat, Secret, Snapshot, Trail, Vpc } from "../../src/inventory/types";
 
 const A = "111111111111";
 const R = "us-east-1";
@@ -214,5 +214,43 @@ describe("vpc, trail and account facts", () => {
     expect(accounts).toHaveLength(1);
     expect(accounts[0]).toMatchObject({ id: "code", source: iac });
     expect(analyzeSnapshot(snap({ source: { kind: "hcl" } })).views.account).toHaveLength(0);
+  });
+});
+
+describe("shared tag sets", () => {
+  it("secrets tagged alike share one tags object and one key list; order, case and odd values keep them apart", () => {
+    const tags: Array<Record<string, string>> = [
+      { Owner: "a", Env: "prod" },
+      { Owner: "a", Env: "prod" },
+      { Env: "prod", Owner: "a" },
+      { Owner: "A", Env: "prod" },
+      // Lengths are part of the content: "ab"+"c" is not "a"+"bc".
+      { ab: "c" },
+      { a: "bc" },
+      { Owner: 7 as unknown as string },
+      { Owner: 7 as unknown as string },
+    ];
+    const views = analyzeSnapshot(snap({ secrets: [...tags.map((t, i) => secret(`s${i}`, { tags: t })), secret("none", { tags: undefined })] })).views.secret;
+    // Content is kept exactly: each view's tags equal its secret's, and its keys are sorted.
+    views.forEach((v, i) => {
+      expect(v.tags).toStrictEqual(i < tags.length ? tags[i] : undefined);
+      expect(v.facts.tagKeys).toStrictEqual(Object.keys(v.tags ?? {}).sort());
+    });
+    const same = (i: number, j: number): boolean => views[i].tags === views[j].tags && views[i].facts.tagKeys === views[j].facts.tagKeys;
+    expect(same(0, 1)).toBe(true);
+    expect(views[0].tags).toBe(tags[0]);
+    for (const [i, j] of [[0, 2], [0, 3], [4, 5], [6, 7]]) expect(same(i, j), `${i} vs ${j}`).toBe(false);
+    expect(views[8].tags).toBeUndefined();
+    expect(views[8].facts.tagKeys).toStrictEqual([]);
+    expect(Object.isFrozen(views[0].facts.tagKeys)).toBe(true);
+  });
+
+  it("policies granting nothing foreign share the empty lists of secrets without a policy", () => {
+    const own: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/app` }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] };
+    const [withPolicy, without] = analyzeSnapshot(snap({ secrets: [secret("p", { policy: own }), secret("n")] })).views.secret;
+    expect(withPolicy.facts.policy.principals).toHaveLength(1);
+    for (const k of ["foreignPrincipals", "wildcardActionGrants", "publicStatements", "allowedVpces"] as const) {
+      expect(withPolicy.facts.policy[k], k).toBe(without.facts.policy[k]);
+    }
   });
 });
