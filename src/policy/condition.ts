@@ -3,7 +3,11 @@
  * that evaluate a view with three-valued (Kleene) logic and record the evidence read.
  */
 import type { Evidence } from "../findings/types";
+import { ElementMemo } from "./memo";
 import { makeTest } from "./operators";
+import { accessor, readAt, resetTrace, UNKNOWN, type Accessor, type ReadTrace } from "./read";
+
+export { readAt, UNKNOWN, type Accessor, type ReadTrace } from "./read";
 import type { ConditionDef, Params } from "./types";
 
 export { paramKind } from "./operators";
@@ -37,17 +41,10 @@ export interface EvalCtx {
   shared?: WeakSet<Evidence>;
   /** Reused root scope (one object per run, not per evaluation). */
   rootScope?: Scope;
-  /** When set, every read is recorded here (see policy/memo.ts). */
+  /** When set, every read at the root scope is recorded here (see policy/memo.ts). */
   trace?: ReadTrace;
-}
-
-/** The reads of one evaluation, in order: what the memo of decisions is keyed by. */
-export interface ReadTrace {
-  reads: Accessor[];
-  /** The value read (undefined when unknown). */
-  values: unknown[];
-  /** The unknown reason, when the read hit an unknown. */
-  unknowns: Array<string | undefined>;
+  /** When set, the reads of the list element being decided are recorded here (see `ElementMemo`). */
+  elementTrace?: ReadTrace;
 }
 
 interface Scope {
@@ -75,8 +72,16 @@ export function runCondition(cond: Compiled, view: { unknowns?: Record<string, s
   return cond(scope, ctx);
 }
 
+/** What a compiled condition reads besides its scope: a `some`/`every` remembers elements only when nothing. */
+interface Reach {
+  /** A `$.` path (read from the root view whatever the scope). */
+  fromRoot: boolean;
+  /** A `some`/`every` (its elements' evidence paths depend on the outer element). */
+  nested: boolean;
+}
+
 /** Compile a condition; problems are pushed to `problems` (the result is then unusable). */
-export function compileCondition(def: unknown, params: Params, problems: CompileProblem[], at: Array<string | number>): Compiled {
+export function compileCondition(def: unknown, params: Params, problems: CompileProblem[], at: Array<string | number>, reach: Reach = { fromRoot: false, nested: false }): Compiled {
   const fail = (message: string, where: Array<string | number> = at): Compiled => {
     problems.push({ at: where, message });
     return () => U;
@@ -89,12 +94,12 @@ export function compileCondition(def: unknown, params: Params, problems: Compile
     if (keys.length !== 1) return fail(`'${key}' must be alone in its condition; found also ${keys.filter((k) => k !== key).join(", ")}`);
     const list = d[key];
     if (!Array.isArray(list) || list.length === 0) return fail("expected a non-empty list of conditions", [...at, key]);
-    const parts = list.map((c, i) => compileCondition(c, params, problems, [...at, key, i]));
+    const parts = list.map((c, i) => compileCondition(c, params, problems, [...at, key, i], reach));
     return junction(parts, key === "all" ? F : T);
   }
   if ("not" in d) {
     if (keys.length !== 1) return fail(`'not' must be alone in its condition; found also ${keys.filter((k) => k !== "not").join(", ")}`);
-    const inner = compileCondition(d.not, params, problems, [...at, "not"]);
+    const inner = compileCondition(d.not, params, problems, [...at, "not"], reach);
     return (s, c) => {
       const r = inner(s, c);
       return r === U ? U : r === T ? F : T;
@@ -107,10 +112,14 @@ export function compileCondition(def: unknown, params: Params, problems: Compile
     if (!("where" in d)) return fail(`'${key}' needs a 'where' condition`);
     const path = d[key];
     if (typeof path !== "string" || !validPath(path)) return fail("expected a dotted path", [...at, key]);
-    const where = compileCondition(d.where, params, problems, [...at, "where"]);
-    return quantifier(key, path, where);
+    const inner: Reach = { fromRoot: false, nested: false };
+    const where = compileCondition(d.where, params, problems, [...at, "where"], inner);
+    const acc = accessor(path);
+    reach.nested = true;
+    if (acc.fromRoot || inner.fromRoot) reach.fromRoot = true;
+    return quantifier(key, acc, where, !inner.fromRoot && !inner.nested);
   }
-  if ("path" in d || "param" in d) return compileComparison(d, params, problems, at);
+  if ("path" in d || "param" in d) return compileComparison(d, params, problems, at, reach);
   return fail(`unknown condition key${keys.length === 1 ? "" : "s"} ${keys.join(", ") || "(none)"}; expected all, any, not, some, every, path or param`);
 }
 
@@ -136,34 +145,6 @@ export function validPath(path: string): boolean {
   return /^(\$|\.|(\$\.)?[^.\s{}]+(\.[^.\s{}]+)*)$/.test(path);
 }
 
-/** A compiled path. */
-export interface Accessor {
-  /** Path as written. */
-  text: string;
-  /** Relative to the root view rather than the current element. */
-  fromRoot: boolean;
-  segs: string[];
-  /** Dotted prefixes to look up in unknowns: `a`, `a.b`, `a.b.c`. */
-  prefixes: string[];
-  /** Evidence path when read at the root scope. */
-  rootPath: string;
-  /** Evidence paths when read inside `some`/`every` elements, by the element's prefix. */
-  under?: Map<string, string>;
-}
-
-function accessor(path: string): Accessor {
-  const fromRoot = path === "$" || path.startsWith("$.");
-  const rest = path === "$" || path === "." ? "" : fromRoot ? path.slice(2) : path;
-  const segs = rest === "" ? [] : rest.split(".");
-  const prefixes: string[] = [];
-  for (let i = 0; i < segs.length; i++) prefixes.push(i === 0 ? segs[0] : `${prefixes[i - 1]}.${segs[i]}`);
-  const rootPath = prefixes.length ? prefixes[prefixes.length - 1] : fromRoot ? "$" : ".";
-  return { text: path, fromRoot, segs, prefixes, rootPath };
-}
-
-/** Marks a read whose path (or a prefix) is recorded unknown; the reason is left in `ctx.unknown`. */
-export const UNKNOWN = Symbol("unknown");
-
 /** The evidence path of a read: precomputed at the root, prefixed inside `some`/`every`. */
 function evPathOf(acc: Accessor, scope: Scope): string {
   if (acc.fromRoot || scope.prefix === "") return acc.rootPath;
@@ -177,41 +158,18 @@ function evPathOf(acc: Accessor, scope: Scope): string {
   return path;
 }
 
-/** Read a path: UNKNOWN when it (or a prefix) is recorded unknown, else the value (maybe undefined). */
+/**
+ * Read a path: UNKNOWN when it (or a prefix) is recorded unknown, else the value (maybe
+ * undefined). Root reads go to the rule's trace; reads inside a `some`/`every` element see
+ * only the list read at the root, which is traced, and go to the element's trace.
+ */
 function read(acc: Accessor, scope: Scope, ctx: EvalCtx): unknown {
   const v = readAt(acc, acc.fromRoot ? ctx.root : scope.obj, acc.fromRoot ? ctx.rootUnknowns : scope.unknowns, ctx);
-  const trace = ctx.trace;
-  // Reads inside a `some`/`every` element see only the list read at the root, which is traced.
-  if (trace !== undefined && (acc.fromRoot || scope.prefix === "")) {
+  const trace = acc.fromRoot || scope.prefix === "" ? ctx.trace : ctx.elementTrace;
+  if (trace !== undefined) {
     trace.reads.push(acc);
     trace.values.push(v === UNKNOWN ? undefined : v);
     trace.unknowns.push(v === UNKNOWN ? ctx.unknown : undefined);
-  }
-  return v;
-}
-
-/**
- * Read `acc` in `obj` whose unknowns are `unknowns`: UNKNOWN (with the reason left in
- * `ctx.unknown`) when the path or a prefix is recorded unknown, else the value.
- */
-export function readAt(acc: Accessor, obj: unknown, unknowns: Record<string, string> | undefined, ctx: { unknown?: string }): unknown {
-  if (unknowns !== undefined) {
-    const prefixes = acc.prefixes;
-    for (let i = 0; i < prefixes.length; i++) {
-      if (Object.hasOwn(unknowns, prefixes[i])) {
-        const reason = unknowns[prefixes[i]];
-        if (typeof reason === "string") {
-          ctx.unknown = reason;
-          return UNKNOWN;
-        }
-      }
-    }
-  }
-  let v: unknown = obj;
-  const segs = acc.segs;
-  for (let i = 0; i < segs.length; i++) {
-    if (v === null || v === undefined) return undefined;
-    v = (v as Record<string, unknown>)[segs[i]];
   }
   return v;
 }
@@ -303,9 +261,21 @@ function elementPrefix(evPath: string, i: number, rootPrefixes: { path: string; 
   return (rootPrefixes.list[i] ??= `${evPath}[${i}].`);
 }
 
-function quantifier(kind: "some" | "every", path: string, where: Compiled): Compiled {
-  const acc = accessor(path);
+/** What a `some`/`every` condition decided for one element: its result, the evidence it kept and the reasons it gave. */
+interface ElementDecision {
+  result: Tri;
+  evidence: Evidence[];
+  reasons: string[];
+}
+
+/**
+ * `some`/`every`. When `remember` (the condition reads only its element) and the rule is
+ * being remembered (`ctx.trace`), each element's decision is kept by its position and the
+ * values read, so a list new to the rule whose elements are not is decided from memory.
+ */
+function quantifier(kind: "some" | "every", acc: Accessor, where: Compiled, remember: boolean): Compiled {
   const prefixes = { path: acc.rootPath, list: [] as string[] };
+  const memo = remember ? new ElementMemo<ElementDecision>() : undefined;
   return (scope, ctx) => {
     const v = read(acc, scope, ctx);
     const evPath = evPathOf(acc, scope);
@@ -322,6 +292,8 @@ function quantifier(kind: "some" | "every", path: string, where: Compiled): Comp
       record(ctx, evPath, v);
       return F;
     }
+    // Element evidence paths name the position under this path: remembered only at the root path.
+    const elements = memo !== undefined && ctx.trace !== undefined && evPath === prefixes.path ? memo : undefined;
     // Keep only the evidence of the element that decided the result, so evidence stays small.
     const outer = ctx.evidence;
     let undecided: Evidence[] | undefined;
@@ -329,10 +301,26 @@ function quantifier(kind: "some" | "every", path: string, where: Compiled): Comp
     for (let i = 0; i < items.length; i++) {
       const el = items[i];
       const elUnknowns = el && typeof el === "object" ? (el as { unknowns?: Record<string, string> }).unknowns : undefined;
-      const local: Evidence[] = [];
-      ctx.evidence = local;
-      const res = where({ obj: el, unknowns: elUnknowns, prefix: elementPrefix(evPath, i, prefixes) }, ctx);
-      ctx.evidence = outer;
+      const known = elements?.at(i);
+      const hit = known?.lookup(el, elUnknowns, ctx);
+      let res: Tri;
+      let local: Evidence[];
+      if (hit !== undefined) {
+        res = hit.result;
+        local = hit.evidence;
+        for (let r = 0; r < hit.reasons.length; r++) ctx.reasons.push(hit.reasons[r]);
+      } else {
+        local = [];
+        ctx.evidence = local;
+        const reasonsFrom = ctx.reasons.length;
+        if (known !== undefined) resetTrace((ctx.elementTrace = elements!.trace));
+        res = where({ obj: el, unknowns: elUnknowns, prefix: elementPrefix(evPath, i, prefixes) }, ctx);
+        ctx.evidence = outer;
+        if (known !== undefined) {
+          ctx.elementTrace = undefined;
+          known.remember(elements!.trace, { result: res, evidence: local, reasons: ctx.reasons.slice(reasonsFrom) });
+        }
+      }
       if ((kind === "some" && res === T) || (kind === "every" && res === F)) {
         for (const e of local) pushOnce(ctx, e);
         return kind === "some" ? T : F;
@@ -349,7 +337,7 @@ function quantifier(kind: "some" | "every", path: string, where: Compiled): Comp
   };
 }
 
-function compileComparison(d: ConditionDef, params: Params, problems: CompileProblem[], at: Array<string | number>): Compiled {
+function compileComparison(d: ConditionDef, params: Params, problems: CompileProblem[], at: Array<string | number>, reach: Reach): Compiled {
   const keys = Object.keys(d);
   const fail = (message: string, where: Array<string | number> = at): Compiled => {
     problems.push({ at: where, message });
@@ -382,6 +370,7 @@ function compileComparison(d: ConditionDef, params: Params, problems: CompilePro
   const path = d.path;
   if (typeof path !== "string" || !validPath(path)) return fail("expected a dotted path such as facts.key.manager", [...at, "path"]);
   const acc = accessor(path);
+  if (acc.fromRoot) reach.fromRoot = true;
   const isExists = op === "exists";
   return (scope, ctx) => {
     const v = read(acc, scope, ctx);

@@ -12,11 +12,12 @@ import type { Snapshot, Source } from "../inventory/types";
 import { UserError, UserErrors } from "../util/errors";
 import { sha256File } from "../util/hash";
 import { TOOL } from "../version";
-import { compileCondition, runCondition, T, U, type Compiled, type CompileProblem, type EvalCtx, type ReadTrace } from "./condition";
+import { compileCondition, runCondition, T, U, type Compiled, type CompileProblem, type EvalCtx } from "./condition";
 import { effectiveParams } from "./config";
 import { display, formatPath } from "./loader";
 import { compileMessage, fillTitle, type MessageFn } from "./messages";
-import { DecisionMemo, newTrace, resetTrace } from "./memo";
+import { DecisionMemo } from "./memo";
+import { newTrace, resetTrace, type ReadTrace } from "./read";
 import { FindingTable, type Outcome } from "./table";
 import type { Config, LoadedRule, Params, RuleSet } from "./types";
 
@@ -177,7 +178,7 @@ function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: 
     if (same) same.push(i);
     else rulesByKind.set(kind, [i]);
   }
-  const runs = compiled.map((): RuleRun => ({ trie: new Map(), memo: memo ? new DecisionMemo() : undefined, undecidable: new Map() }));
+  const runs = compiled.map((): RuleRun => ({ trie: new Map(), memo: memo ? new DecisionMemo<Outcome>() : undefined, undecidable: new Map() }));
   const trace = newTrace();
   for (const [kind, ruleIdx] of rulesByKind) {
     const views = analyzed.views[kind as ResourceView["kind"]] as ResourceView[];
@@ -200,7 +201,7 @@ function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: 
 /** What one run keeps per rule: its outcomes by evidence, its memo, its outcome per undecidable source kind. */
 interface RuleRun {
   trie: OutcomeTrie;
-  memo: DecisionMemo | undefined;
+  memo: DecisionMemo<Outcome> | undefined;
   undecidable: Map<string, Outcome>;
 }
 
@@ -225,7 +226,7 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun
   const memo = run.memo;
   const remembering = memo !== undefined && trace !== undefined;
   if (remembering) {
-    const known = memo.lookup(ctx);
+    const known = memo.lookup(view, ctx.rootUnknowns, ctx);
     if (known !== undefined) return known;
     resetTrace(trace);
     ctx.trace = trace;
@@ -248,9 +249,10 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun
   }
   ctx.trace = undefined;
   const fill = status === "not_applicable" ? cr.messages.not_applicable ?? cr.notApplicable : cr.messages[status]!;
-  const outcome = outcomeOf(ctx, view, run.trie, status, reason, fill);
-  if (remembering) memo.remember(trace, outcome);
-  return outcome;
+  // An outcome the memo keeps is found through the memo: it needs no search for an equal one.
+  const leaf = remembering ? memo.place(trace) : undefined;
+  if (leaf === undefined) return outcomeOf(ctx, view, run.trie, status, reason, fill);
+  return (leaf.outcome = { status, reason, evidence: Object.freeze(ctx.evidence.slice()) as Evidence[], fill });
 }
 
 function hasKeys(o: object | undefined): boolean {

@@ -18,8 +18,8 @@ import { liveSecret, rulesDir, snapshotOf } from "./fixtures";
 
 const rules = loadRules([]);
 
-function text(snap: Snapshot, memo: boolean): string {
-  const file = evaluate(snap, { rules, memo, asOf: "2025-06-01T00:00:00Z" });
+function text(snap: Snapshot, memo: boolean, set = rules): string {
+  const file = evaluate(snap, { rules: set, memo, asOf: "2025-06-01T00:00:00Z" });
   file.generatedAt = "fixed";
   let out = "";
   serializeFindings(file, (chunk) => (out += chunk));
@@ -119,6 +119,54 @@ describe("the memo of decisions", () => {
       }
     }
     expect(cases).toBeGreaterThan(60);
+  });
+});
+
+/** A rule over the estate's secrets with `assert` as given. */
+function ruleText(id: string, assert: string): string {
+  return `id: ${id}
+title: ${id}
+severity: low
+resource: secret
+assert: ${assert}
+controls: { hipaa: ["164.308(a)(5)(ii)(D)"] }
+rationale: test
+remediation: { kind: manual, params: { action: look } }
+messages:
+  pass: "{name} passes"
+  fail: "{name} fails"
+  unknown: "{name}: {reason}"
+`;
+}
+
+describe("the memo of list elements", () => {
+  // Conditions over list elements that read beyond the element (the root view, a nested
+  // list) are not remembered per element; those that read only the element are. All must
+  // decide as a full evaluation does.
+  const set = loadRules(
+    [
+      rulesDir(
+        ruleText("t-element-only", "{ every: facts.reads.principals, where: { all: [{ path: longTermKey, equals: false }, { path: count, lte: 3 }] } }"),
+        ruleText("t-element-and-root", "{ every: facts.reads.principals, where: { any: [{ path: sameAccount, equals: true }, { path: $.name, in: [s1, s2] }] } }"),
+        ruleText("t-nested", "{ some: facts.policy.principals, where: { every: actions, where: { path: ., like: [\"secretsmanager:Get*\"] } } }"),
+        ruleText("t-tag-entries", "{ some: tags, where: { all: [{ path: key, equals: DataClassification }, { path: value, in: [phi], caseInsensitive: true }] } }"),
+      ),
+    ],
+    { builtin: false },
+  );
+
+  it("gives the findings of a full evaluation, with and without reads of the root inside", () => {
+    for (const seed of [3, 4]) {
+      const snap = estate(seed, 1200);
+      for (const accountId of ACCOUNTS) snap.coverage.push({ accountId, region: REGION, kind: "reads", status: "collected", count: 1 });
+      const withMemo = text(snap, true, set);
+      expect(withMemo).toBe(text(snap, false, set));
+      const file = evaluate(snap, { rules: set });
+      for (const id of ["t-element-only", "t-element-and-root", "t-nested", "t-tag-entries"]) {
+        const statuses = new Set(file.findings.filter((f) => f.ruleId === id).map((f) => f.status));
+        expect([...statuses].sort(), id).toEqual(expect.arrayContaining(["fail", "pass"]));
+      }
+    }
   });
 });
 
