@@ -16,6 +16,8 @@ export interface Accessor {
   rootPath: string;
   /** Evidence paths when read inside `some`/`every` elements, by the element's prefix. */
   under?: Map<string, string>;
+  /** The value at `segs` in an object (undefined past a null or absent step), without unknown checks. */
+  get: (obj: unknown) => unknown;
 }
 
 export function accessor(path: string): Accessor {
@@ -25,7 +27,20 @@ export function accessor(path: string): Accessor {
   const prefixes: string[] = [];
   for (let i = 0; i < segs.length; i++) prefixes.push(i === 0 ? segs[0] : `${prefixes[i - 1]}.${segs[i]}`);
   const rootPath = prefixes.length ? prefixes[prefixes.length - 1] : fromRoot ? "$" : ".";
-  return { text: path, fromRoot, segs, prefixes, rootPath };
+  return { text: path, fromRoot, segs, prefixes, rootPath, get: getter(segs) };
+}
+
+/**
+ * A function reading `segs` with one property load per step, as ajv compiles its
+ * validators. A loop over the segments made every read of every rule one megamorphic
+ * keyed load site; each path's own code keeps each load's inline cache to the few shapes
+ * that path meets (a tenth of evaluation time on 100,000 secrets). Segments enter the
+ * code only as JSON string literals, so a path cannot inject code.
+ */
+function getter(segs: readonly string[]): (obj: unknown) => unknown {
+  let body = "let v = o;\n";
+  for (const seg of segs) body += `if (v === null || v === undefined) return undefined;\nv = v[${JSON.stringify(seg)}];\n`;
+  return new Function("o", `${body}return v;`) as (obj: unknown) => unknown;
 }
 
 /** Marks a read whose path (or a prefix) is recorded unknown; the reason is left in `ctx.unknown`. */
@@ -48,13 +63,7 @@ export function readAt(acc: Accessor, obj: unknown, unknowns: Record<string, str
       }
     }
   }
-  let v: unknown = obj;
-  const segs = acc.segs;
-  for (let i = 0; i < segs.length; i++) {
-    if (v === null || v === undefined) return undefined;
-    v = (v as Record<string, unknown>)[segs[i]];
-  }
-  return v;
+  return acc.get(obj);
 }
 
 /** The reads of one evaluation, in order: what the memo of decisions is keyed by. */

@@ -152,3 +152,15 @@ describe("patterns", () => {
     expect(evil("a".repeat(5000))).toBe(false);
   });
 });
+
+describe("paths", () => {
+  it("read any property name, quotes and code-like text included, as data", () => {
+    const odd = `a"];globalThis["injected"]=1;//`;
+    const view = { x: { [odd]: { "it's": "found" } }, s: "text" };
+    expect(run({ path: `x.${odd}.it's`, equals: "found" }, view).r).toBe(T);
+    expect((globalThis as { injected?: number }).injected).toBeUndefined();
+    // Past a null or absent step the value is absent; a string's properties are read as such.
+    expect(run({ path: "x.none.deeper", exists: false }, view).r).toBe(T);
+    expect(run({ path: "s.length", equals: 4 }, view).r).toBe(T);
+  });
+});
