@@ -180,8 +180,17 @@ function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: 
   }
   const runs = compiled.map((): RuleRun => ({ trie: new Map(), memo: memo ? new DecisionMemo<Outcome>() : undefined, undecidable: new Map() }));
   const trace = newTrace();
-  for (const [kind, ruleIdx] of rulesByKind) {
+  for (const [kind, all] of rulesByKind) {
     const views = analyzed.views[kind as ResourceView["kind"]] as ResourceView[];
+    // Rules the views' one source kind cannot decide (IaC-only rules on a live snapshot):
+    // one outcome fills the rule's column, with no pass over the views.
+    const sole = soleSourceKind(views);
+    const ruleIdx = all.filter((r) => {
+      const cr = compiled[r];
+      if (sole === undefined || cr.sources === undefined || cr.sources.has(sole)) return true;
+      table.fill(r, undecidable(cr, views[0], ctx, runs[r], sole, true));
+      return false;
+    });
     for (let j = 0; j < views.length; j++) {
       const view = views[j];
       ctx.root = view;
@@ -213,16 +222,8 @@ interface RuleRun {
  */
 function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun, trace: ReadTrace | undefined): Outcome {
   const sourceKind = view.source.kind;
-  if (cr.sources !== undefined && !cr.sources.has(sourceKind)) {
-    // One outcome per rule and source kind (IaC-only rules are not applicable to every live resource).
-    let o = run.undecidable.get(sourceKind);
-    if (o === undefined) {
-      ctx.evidence.length = 0;
-      o = outcomeOf(ctx, view, run.trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
-      if (trace !== undefined) run.undecidable.set(sourceKind, o);
-    }
-    return o;
-  }
+  if (cr.sources !== undefined && !cr.sources.has(sourceKind)) return undecidable(cr, view, ctx, run, sourceKind, trace !== undefined);
+
   const memo = run.memo;
   const remembering = memo !== undefined && trace !== undefined;
   if (remembering) {
@@ -253,6 +254,25 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun
   const leaf = remembering ? memo.place(trace) : undefined;
   if (leaf === undefined) return outcomeOf(ctx, view, run.trie, status, reason, fill);
   return (leaf.outcome = { status, reason, evidence: Object.freeze(ctx.evidence.slice()) as Evidence[], fill });
+}
+
+/** The outcome of a view whose source kind cannot decide the rule: one per rule and source kind when `shareable`. */
+function undecidable(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun, sourceKind: string, shareable: boolean): Outcome {
+  let o = run.undecidable.get(sourceKind);
+  if (o === undefined) {
+    ctx.evidence.length = 0;
+    o = outcomeOf(ctx, view, run.trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
+    if (shareable) run.undecidable.set(sourceKind, o);
+  }
+  return o;
+}
+
+/** The source kind every view has, or undefined when they differ (or there are none). */
+function soleSourceKind(views: readonly ResourceView[]): string | undefined {
+  if (views.length === 0) return undefined;
+  const kind = views[0].source.kind;
+  for (let j = 1; j < views.length; j++) if (views[j].source.kind !== kind) return undefined;
+  return kind;
 }
 
 function hasKeys(o: object | undefined): boolean {

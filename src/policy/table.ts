@@ -63,6 +63,12 @@ export class FindingTable implements FindingRows {
     this.codes[i] = CODE[o.status];
   }
 
+  /** Record `o` as the outcome of every slot of rule `r`. */
+  fill(r: number, o: Outcome): void {
+    this.outcomes.fill(o, this.starts[r], this.starts[r + 1]);
+    this.codes.fill(CODE[o.status], this.starts[r], this.starts[r + 1]);
+  }
+
   /** Rule index of a slot (binary search over 24-odd rule starts). */
   private ruleOf(i: number): number {
     let lo = 0, hi = this.rules.length - 1;
