@@ -5,7 +5,7 @@
  *
  * The timing runs what users run: the compiled build (`dist/`, rebuilt here from the
  * working tree), each run in a new Node process that reads the snapshot file, as
- * `sm-audit evaluate` does. Three runs; the median is the figure, all three are recorded.
+ * `sm-audit evaluate` does. Five runs; the median is the figure, and every run is recorded.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -159,7 +159,7 @@ const PREVIOUS = { recordedAt: "2026-11-23T21:41:56Z", findings: 2200045, analyz
 const BEFORE = { recordedAt: "2026-11-23T21:03:20Z", findings: 2200045, analyzeMs: 6308, evaluateMs: 22062, totalMs: 28370, cpuMs: 12137, loadAverage1m: 9.79, peakRssMb: 1123, heapUsedAfterMb: 1012 };
 
 const ROOT = join(__dirname, "..");
-const RUNS = 3;
+const RUNS = 5;
 
 /** One timed run, as the child process reports it. */
 interface Run {
