@@ -5,9 +5,7 @@
 import type { Evidence } from "../findings/types";
 import { ElementMemo } from "./memo";
 import { makeTest } from "./operators";
-import { accessor, readAt, resetTrace, UNKNOWN, type Accessor, type ReadTrace } from "./read";
-
-export { readAt, UNKNOWN, type Accessor, type ReadTrace } from "./read";
+import { accessor, newTrace, readAt, resetTrace, UNKNOWN, type Accessor, type ReadTrace } from "./read";
 import type { ConditionDef, Params } from "./types";
 
 export { paramKind } from "./operators";
@@ -174,16 +172,6 @@ function read(acc: Accessor, scope: Scope, ctx: EvalCtx): unknown {
   return v;
 }
 
-/** Get the value at a dotted path (or pre-split segments) of an object, without unknown checks: used by messages. */
-export function getPath(obj: unknown, path: string | readonly string[]): unknown {
-  let v = obj;
-  for (const seg of typeof path === "string" ? path.split(".") : path) {
-    if (v === null || v === undefined) return undefined;
-    v = (v as Record<string, unknown>)[seg];
-  }
-  return v;
-}
-
 /** A read that hit a recorded unknown: its evidence and reason; the condition is unknown. */
 function unknownRead(ctx: EvalCtx, evPath: string): Tri {
   record(ctx, evPath, undefined, ctx.unknown);
@@ -276,6 +264,8 @@ interface ElementDecision {
 function quantifier(kind: "some" | "every", acc: Accessor, where: Compiled, remember: boolean): Compiled {
   const prefixes = { path: acc.rootPath, list: [] as string[] };
   const memo = remember ? new ElementMemo<ElementDecision>() : undefined;
+  // The reads of the element being decided (a remembered condition holds no nested `some`/`every`).
+  const elementTrace = newTrace();
   return (scope, ctx) => {
     const v = read(acc, scope, ctx);
     const evPath = evPathOf(acc, scope);
@@ -313,12 +303,12 @@ function quantifier(kind: "some" | "every", acc: Accessor, where: Compiled, reme
         local = [];
         ctx.evidence = local;
         const reasonsFrom = ctx.reasons.length;
-        if (known !== undefined) resetTrace((ctx.elementTrace = elements!.trace));
+        if (known !== undefined) resetTrace((ctx.elementTrace = elementTrace));
         res = where({ obj: el, unknowns: elUnknowns, prefix: elementPrefix(evPath, i, prefixes) }, ctx);
         ctx.evidence = outer;
         if (known !== undefined) {
           ctx.elementTrace = undefined;
-          known.remember(elements!.trace, { result: res, evidence: local, reasons: ctx.reasons.slice(reasonsFrom) });
+          known.remember(elementTrace, { result: res, evidence: local, reasons: ctx.reasons.slice(reasonsFrom) });
         }
       }
       if ((kind === "some" && res === T) || (kind === "every" && res === F)) {

@@ -16,7 +16,7 @@
  * condition decided for that element (see `ElementMemo`): lists that are new to the rule
  * (read statistics per principal) are then decided element by element from memory.
  */
-import { newTrace, readAt, UNKNOWN, type Accessor, type ReadTrace } from "./read";
+import { readAt, UNKNOWN, type Accessor, type ReadTrace } from "./read";
 
 /** One point of the tree: every field is set at construction, so all nodes share one shape. */
 class MemoNode<T> {
@@ -109,8 +109,6 @@ const MAX_ELEMENTS = 64;
  */
 export class ElementMemo<T> {
   private readonly byIndex: Array<DecisionMemo<T> | undefined> = [];
-  /** Scratch trace of the element being decided (conditions with a memo hold no nested `some`/`every`). */
-  readonly trace: ReadTrace = newTrace();
 
   /** The memo of position `i`, or undefined past MAX_ELEMENTS. */
   at(i: number): DecisionMemo<T> | undefined {

@@ -1,5 +1,6 @@
 /** Message templates: `{path}` placeholders compiled once per rule, filled per finding. */
-import { getPath, redact } from "./condition";
+import { redact } from "./condition";
+import { getter } from "./read";
 import type { Params } from "./types";
 
 /** Fills a template for one view. */
@@ -38,8 +39,8 @@ export function compileMessage(template: string, params: Params): MessageFn {
       const text = show(params[name.slice(7)], name);
       parts.push(text);
     } else {
-      const segs = name.split(".");
-      parts.push((v) => show(getPath(v, segs), name));
+      const get = getter(name.split("."));
+      parts.push((v) => show(get(v), name));
     }
     last = m.index + m[0].length;
   }
