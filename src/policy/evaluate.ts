@@ -159,9 +159,14 @@ function outcomeOf(ctx: EvalCtx, view: ResourceView, trie: OutcomeTrie, status: 
     const o = list[i];
     if (o.status === status && o.reason === reason && o.fill === fill) return o;
   }
-  const o: Outcome = { status, reason, evidence: Object.freeze(ev.slice()) as Evidence[], fill };
+  const o = frozenOutcome(ctx, status, reason, fill);
   list.push(o);
   return o;
+}
+
+/** A new outcome that views may share: its evidence an exact-size frozen copy of the scratch evidence. */
+function frozenOutcome(ctx: EvalCtx, status: Outcome["status"], reason: string | undefined, fill: MessageFn): Outcome {
+  return { status, reason, evidence: Object.freeze(ctx.evidence.slice()) as Evidence[], fill };
 }
 
 /**
@@ -188,7 +193,7 @@ function evaluateAll(compiled: CompiledRule[], analyzed: AnalyzedSnapshot, ctx: 
     const ruleIdx = all.filter((r) => {
       const cr = compiled[r];
       if (sole === undefined || cr.sources === undefined || cr.sources.has(sole)) return true;
-      table.fill(r, undecidable(cr, views[0], ctx, runs[r], sole, true));
+      table.fill(r, undecidable(cr, runs[r], sole));
       return false;
     });
     for (let j = 0; j < views.length; j++) {
@@ -222,8 +227,7 @@ interface RuleRun {
  */
 function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun, trace: ReadTrace | undefined): Outcome {
   const sourceKind = view.source.kind;
-  if (cr.sources !== undefined && !cr.sources.has(sourceKind)) return undecidable(cr, view, ctx, run, sourceKind, trace !== undefined);
-
+  if (cr.sources !== undefined && !cr.sources.has(sourceKind)) return undecidable(cr, run, sourceKind);
   const memo = run.memo;
   const remembering = memo !== undefined && trace !== undefined;
   if (remembering) {
@@ -253,19 +257,25 @@ function decide(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun
   // An outcome the memo keeps is found through the memo: it needs no search for an equal one.
   const leaf = remembering ? memo.place(trace) : undefined;
   if (leaf === undefined) return outcomeOf(ctx, view, run.trie, status, reason, fill);
-  return (leaf.outcome = { status, reason, evidence: Object.freeze(ctx.evidence.slice()) as Evidence[], fill });
+  return (leaf.outcome = frozenOutcome(ctx, status, reason, fill));
 }
 
-/** The outcome of a view whose source kind cannot decide the rule: one per rule and source kind when `shareable`. */
-function undecidable(cr: CompiledRule, view: ResourceView, ctx: EvalCtx, run: RuleRun, sourceKind: string, shareable: boolean): Outcome {
+/**
+ * The outcome of a view whose source kind cannot decide the rule (IaC-only rules are not
+ * applicable to every live resource). It reads nothing, so it has no evidence for a source
+ * to attach to: one serves every view of that source kind.
+ */
+function undecidable(cr: CompiledRule, run: RuleRun, sourceKind: string): Outcome {
   let o = run.undecidable.get(sourceKind);
   if (o === undefined) {
-    ctx.evidence.length = 0;
-    o = outcomeOf(ctx, view, run.trie, "not_applicable", `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`, cr.messages.not_applicable ?? cr.notApplicable);
-    if (shareable) run.undecidable.set(sourceKind, o);
+    const reason = `${SOURCE_NAMES[sourceKind] ?? sourceKind} cannot decide this rule`;
+    o = { status: "not_applicable", reason, evidence: NO_EVIDENCE, fill: cr.messages.not_applicable ?? cr.notApplicable };
+    run.undecidable.set(sourceKind, o);
   }
   return o;
 }
+
+const NO_EVIDENCE: Evidence[] = Object.freeze([]) as unknown as Evidence[];
 
 /** The source kind every view has, or undefined when they differ (or there are none). */
 function soleSourceKind(views: readonly ResourceView[]): string | undefined {
