@@ -45,15 +45,17 @@ export function analyzeSnapshot(snapshot: Snapshot, opts: AnalyzeOptions = {}): 
   let lastRegion: string | undefined;
   let first = true;
   const keyIds: string[] = [];
+  const tagSets = new TagSets();
   for (const secret of snapshot.secrets ?? []) {
     const factUnknowns: Unknowns = {};
     keyIds.length = 0;
-    const facts = secretFacts(secret, ctx, factUnknowns, keyIds);
+    // Secrets tagged alike share one tags object and one sorted key list (see TagSets).
+    const tags = tagSets.of(secret.tags);
+    const facts = secretFacts(secret, ctx, tags, factUnknowns, keyIds);
     const unknowns = secret.unknowns ? Object.assign({}, secret.unknowns, factUnknowns) : factUnknowns;
     // Object.assign({}, secret, { kind, facts, unknowns }) without the middle object.
     const view = Object.assign({}, secret) as SecretView;
-    // Secrets tagged alike share one tags object (see TagSets); the same call in secretFacts made it.
-    if (secret.tags) view.tags = (ctx.tagSets ??= new TagSets()).of(secret.tags).tags;
+    if (tags.tags) view.tags = tags.tags;
     view.kind = "secret";
     view.facts = facts;
     view.unknowns = unknowns;

@@ -158,6 +158,9 @@ function vpceDeny(st: PolicyStatement): string[] | undefined {
   return allowed.length > 0 ? allowed : undefined;
 }
 
+/** The list facts of a policy: shared empty when empty (see the end of analyzePolicy). */
+const LIST_FACTS = ["publicStatements", "principals", "foreignPrincipals", "wildcardActionGrants", "allowedVpces"] as const;
+
 /** Analyse one secret's resource policy (null/undefined = no policy). */
 export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: PolicyContext): PolicyFacts {
   const facts: PolicyFacts = {
@@ -227,11 +230,7 @@ export function analyzePolicy(doc: PolicyDocument | null | undefined, ctx: Polic
   });
   // Empty lists are the shared one, as for secrets without a policy: the memo of
   // decisions keys lists by identity, and most policies grant nothing foreign.
-  if (facts.publicStatements.length === 0) facts.publicStatements = EMPTY_LIST;
-  if (facts.principals.length === 0) facts.principals = EMPTY_LIST;
-  if (facts.foreignPrincipals.length === 0) facts.foreignPrincipals = EMPTY_LIST;
-  if (facts.wildcardActionGrants.length === 0) facts.wildcardActionGrants = EMPTY_LIST;
-  if (facts.allowedVpces.length === 0) facts.allowedVpces = EMPTY_LIST;
+  for (const list of LIST_FACTS) if (facts[list].length === 0) facts[list] = EMPTY_LIST;
   return facts;
 }
 

@@ -8,7 +8,7 @@ import type { KeyFacts, RotationFacts, SecretFacts } from "./facts";
 import { resolveKeyInto, type KeyIndex } from "./keys";
 import { analyzePolicy, type PolicyContext } from "./policy";
 import { readFacts, readsUnit, type ReadIndex } from "./reads";
-import { EMPTY_LIST, emptyPolicyFacts, KeyMemos, NO_READ_FACTS, TagSets } from "./shared-facts";
+import { EMPTY_LIST, emptyPolicyFacts, KeyMemos, NO_READ_FACTS, type TagSet } from "./shared-facts";
 import { cachedScheduleInterval } from "./schedule";
 import { parseIsoMs } from "./time";
 
@@ -29,8 +29,6 @@ export interface SecretContext {
   organizationId?: string;
   /** Key facts shared between secrets with the same key reference (made on first use). */
   keyMemos?: KeyMemos;
-  /** Tag sets shared between secrets tagged alike (made on first use). */
-  tagSets?: TagSets;
 }
 
 /** Whole days from `date` to `asOf` (negative for future dates); undefined when unparsable. */
@@ -93,8 +91,8 @@ function literalValue(v: ValueInCode): string {
   return `${v.attribute} (sha256:${v.fingerprint})${v.source.kind === "iac" ? ` at ${v.source.file}${v.source.line ? `:${v.source.line}` : ""}` : ""}`;
 }
 
-/** Compute the facts of `secret`, writing fact unknowns (full paths) into `out`; `keyIds` collects the snapshot ids of the keys it uses. */
-export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, keyIds: string[] = []): SecretFacts {
+/** Compute the facts of `secret` (whose tag set, from TagSets, is `tags`), writing fact unknowns (full paths) into `out`; `keyIds` collects the snapshot ids of the keys it uses. */
+export function secretFacts(secret: Secret, ctx: SecretContext, tags: TagSet, out: Unknowns, keyIds: string[] = []): SecretFacts {
   const acct = secret.accountId;
   const refUnknown = unknownAt(secret.unknowns, "kmsKeyId");
   const ref = secret.kmsKeyId;
@@ -163,7 +161,7 @@ export function secretFacts(secret: Secret, ctx: SecretContext, out: Unknowns, k
     lastUsedFrom,
     reads,
     readsCollected: unit.collected,
-    tagKeys: (ctx.tagSets ??= new TagSets()).of(secret.tags).keys,
+    tagKeys: tags.keys,
     literalValues: secret.valueInCode && secret.valueInCode.length > 0 ? secret.valueInCode.map(literalValue) : EMPTY_LIST,
   };
   if (daysSinceLastUse !== undefined) facts.daysSinceLastUse = daysSinceLastUse;

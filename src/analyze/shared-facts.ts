@@ -86,20 +86,16 @@ class TagNode {
 export class TagSets {
   private readonly root = new TagNode();
   private nodes = 0;
-  private lastTags: object | undefined;
-  private lastSet: TagSet = NO_TAGS;
 
+  /** The set with `tags`' content (made from `tags` when new). */
   of(tags: Record<string, string> | undefined): TagSet {
     if (tags === undefined || tags === null) return NO_TAGS;
-    if (tags === this.lastTags) return this.lastSet;
     const node = this.find(tags);
     let set = node?.set;
     if (set === undefined) {
       set = { tags, keys: Object.freeze(sortedKeys(tags)) as string[] };
       if (node !== undefined) node.set = set;
     }
-    this.lastTags = tags;
-    this.lastSet = set;
     return set;
   }
 
